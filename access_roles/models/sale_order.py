@@ -1,0 +1,37 @@
+from odoo import fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    margin = fields.Monetary(groups="access_roles.group_see_cost")
+    margin_percent = fields.Float(groups="access_roles.group_see_cost")
+
+    def _access_status_group_code(self):
+        """Status group of the order for field rights. Without the order flow
+        (crm_order_flow overrides this) Odoo's own state stands in: quotation
+        → new, sent → approval, confirmed → assembly, locked → done,
+        cancelled → cancel."""
+        self.ensure_one()
+        if self.state == "cancel":
+            return "cancel"
+        if self.state == "sale":
+            return "done" if self.locked else "assembly"
+        if self.state == "sent":
+            return "approval"
+        return "new"
+
+    def write(self, vals):
+        # Checked here too (base checks last): refuse before any side effect.
+        if vals and not self.env.su:
+            self.env["access.field.policy"]._check_write(self, list(vals))
+        return super().write(vals)
+
+    def _action_cancel(self):
+        # Cancelling is an order right: a role that may change the order may
+        # cancel it, and the order's transfers are cancelled on its behalf
+        # although that role may only read transfers.
+        if self.env.su:
+            return super()._action_cancel()
+        self.check_access("write")
+        return super(SaleOrder, self.sudo())._action_cancel()

@@ -1,0 +1,34 @@
+from odoo import api, fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    margin = fields.Float(groups="access_roles.group_see_cost")
+    margin_percent = fields.Float(groups="access_roles.group_see_cost")
+    purchase_price = fields.Float(groups="access_roles.group_see_cost")
+
+    @api.model
+    def _access_status_group_code(self):
+        return self.order_id._access_status_group_code() if self else False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+            self.env["access.field.policy"]._check_write(
+                self.env["sale.order"].browse(order_ids), ["order_line"]
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # Checked here too (base checks last) so that a refused change is
+        # refused before sale_stock reacts to it (quantity → stock moves).
+        if vals and not self.env.su:
+            self.env["access.field.policy"]._check_write(self, list(vals))
+        return super().write(vals)
+
+    def unlink(self):
+        if not self.env.su:
+            self.env["access.field.policy"]._check_write(self.order_id, ["order_line"])
+        return super().unlink()

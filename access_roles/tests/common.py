@@ -1,0 +1,134 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
+from odoo.tests.common import TransactionCase
+
+ROLES = (
+    "administrator",
+    "manager",
+    "sales",
+    "logistics",
+    "accountant",
+    "marketer",
+    "support",
+    "purchaser",
+)
+
+
+class AccessRolesCommon(TransactionCase):
+    """One user per store role and a small store: customers, a vendor, a
+    product, orders of two salespeople (draft, confirmed, unassigned), a
+    delivery, a customer invoice and a purchase order."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.users = {
+            role: new_test_user(
+                cls.env,
+                login=f"test_{role}",
+                name=f"Test {role}",
+                groups=f"base.group_user,access_roles.group_role_{role}",
+            )
+            for role in ROLES
+        }
+        cls.other_sales = new_test_user(
+            cls.env,
+            login="test_sales_other",
+            name="Other salesperson",
+            groups="base.group_user,access_roles.group_role_sales",
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Customer Olha", "phone": "+380501112233", "customer_rank": 1}
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Customer Ivan", "phone": "+380671112233", "customer_rank": 1}
+        )
+        cls.vendor = cls.env["res.partner"].create({"name": "Vendor LLC", "supplier_rank": 1})
+        cls.segment = cls.env["res.partner.category"].create({"name": "VIP"})
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Kettle",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 1000.0,
+                "standard_price": 600.0,
+            }
+        )
+        stock = cls.env.ref("stock.stock_location_stock")
+        cls.env["stock.quant"]._update_available_quantity(cls.product, stock, 100)
+        cls.carrier = cls.env["delivery.carrier"].search([], limit=1) or cls.env[
+            "delivery.carrier"
+        ].create(
+            {
+                "name": "Test carrier",
+                "product_id": cls.env["product.product"]
+                .create({"name": "Delivery", "type": "service"})
+                .id,
+            }
+        )
+        sales = cls.users["sales"]
+        cls.order_draft = cls._make_order(sales, cls.customer)
+        cls.order_confirmed = cls._make_order(sales, cls.customer)
+        cls.order_confirmed.action_confirm()
+        cls.order_other = cls._make_order(cls.other_sales, cls.other_customer)
+        cls.order_unassigned = cls._make_order(cls.env["res.users"], cls.customer)
+        cls.picking = cls.order_confirmed.picking_ids[:1]
+        cls.invoice_own = cls._make_invoice(cls.order_confirmed)
+        other_confirmed = cls._make_order(cls.other_sales, cls.other_customer)
+        other_confirmed.action_confirm()
+        cls.invoice_other = cls._make_invoice(other_confirmed)
+        cls.purchase = cls.env["purchase.order"].create(
+            {
+                "partner_id": cls.vendor.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": cls.product.id, "product_qty": 5, "price_unit": 550}
+                    )
+                ],
+            }
+        )
+
+    @classmethod
+    def _make_order(cls, salesperson, partner):
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "user_id": salesperson.id or False,
+                "order_line": [
+                    Command.create(
+                        {"product_id": cls.product.id, "product_uom_qty": 2, "price_unit": 1000}
+                    )
+                ],
+            }
+        )
+
+    @classmethod
+    def _make_invoice(cls, order):
+        order.order_line.qty_delivered = order.order_line.product_uom_qty
+        invoice = order._create_invoices()
+        invoice.action_post()
+        return invoice
+
+    # ------------------------------------------------------------------
+    def as_role(self, record, role):
+        return record.with_user(self.users[role])
+
+    def assertAllowed(self, func, msg=None):
+        try:
+            return func()
+        except (AccessError, UserError) as error:  # pragma: no cover - shows why
+            self.fail(f"{msg or 'operation'} was refused: {error}")
+
+    def assertRefused(self, func, record=None, fields=None, msg=None, exception=AccessError):
+        """The operation raises (AccessError unless told otherwise) and the
+        record is left exactly as it was."""
+        before = record.sudo().read(fields)[0] if record else None
+        with self.assertRaises(exception, msg=msg):
+            func()
+        if record:
+            record.invalidate_recordset()
+            self.assertEqual(
+                record.sudo().read(fields)[0], before, "refused change altered the record"
+            )

@@ -1,0 +1,178 @@
+"""The live access matrix, computed from the database, equals the declared
+matrix below: any change of rights must be made here too, deliberately.
+
+R read, W write, C create, D delete, * only some records (record rules).
+Where a role may change only some fields, its W is narrowed by field rights
+(access.field.policy), listed in the matrix's protected fields."""
+
+import csv
+import io
+
+import openpyxl
+
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase
+
+ROLE_XMLIDS = (
+    "administrator",
+    "manager",
+    "sales",
+    "logistics",
+    "accountant",
+    "marketer",
+    "support",
+    "purchaser",
+)
+
+# model: rights of the roles, in the order of ROLE_XMLIDS
+EXPECTED = {
+    "sale.order": ("R W C D", "R W C", "R* W* C*", "R* W*", "R W", "–", "R W", "–"),
+    "sale.order.line": ("R W C D", "R W C D", "R* W* C* D*", "R* W*", "R W", "–", "R", "–"),
+    "res.partner": ("R W C D", "R W C", "R W C", "R", "R", "R W", "R W", "R* W* C*"),
+    "product.template": ("R W C D", "R W", "R", "R", "R", "R", "R", "R W C"),
+    "product.product": ("R W C D", "R W", "R", "R", "R", "R", "R", "R W C"),
+    "stock.picking": ("R W C D", "R W", "R W", "R W C", "R", "–", "R", "R W"),
+    "stock.quant": ("R W C", "R", "R", "R W C", "R", "R", "R", "R"),
+    "account.move": ("R W C D", "R", "R*", "–", "R W C D", "–", "–", "R* W* C* D*"),
+    "account.payment": ("R W C D", "R", "–", "–", "R W C D", "–", "–", "–"),
+    "mail.template": (
+        "R W C D",
+        "R W* C* D*",
+        "R W* C* D*",
+        "R W* C* D*",
+        "R W* C* D*",
+        "R W C D",
+        "R W* C* D*",
+        "R W* C* D*",
+    ),
+    "sms.template": ("R W C D", "R", "R", "R", "R", "R W C", "R", "R"),
+    "base.automation": ("R W C D", "R", "–", "–", "–", "–", "–", "–"),
+    "access.status.right": ("R W C D", "R", "R", "R", "R", "R", "R", "R"),
+    "access.field.policy": ("R W C D", "R", "–", "–", "–", "–", "–", "–"),
+    "purchase.order": ("R W C D", "R", "–", "R", "R", "–", "–", "R W C D"),
+    "purchase.order.line": ("R W C D", "R", "–", "R", "R", "–", "–", "R W C D"),
+    "res.config.settings": ("R W C", "–", "–", "–", "–", "–", "–", "–"),
+    "res.users": ("R W C D", "R", "R", "R", "R", "R", "R", "R"),
+}
+
+# protected fields: (role, model) -> fragments that must appear
+EXPECTED_PROTECTED = {
+    ("sales", "sale.order"): ["may not change", "Order Lines"],
+    ("sales", "sale.order.line"): ["may not change", "Unit Price", "Discount"],
+    ("sales", "product.template"): ["Cost: hidden"],
+    ("logistics", "sale.order"): ["may change only"],
+    ("support", "res.partner"): ["may change only", "Phone"],
+    ("marketer", "res.partner"): ["may change only", "Tags"],
+    ("support", "sale.order.line"): ["Margin: hidden"],
+}
+
+
+@tagged("post_install", "-at_install")
+class TestAccessMatrix(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Matrix = cls.env["access.matrix.line"]
+        cls.roles = {
+            xmlid: cls.env.ref(f"access_roles.group_role_{xmlid}") for xmlid in ROLE_XMLIDS
+        }
+        cls.live = cls.Matrix._compute_matrix()
+        cls.cells = {(line["model"], line["role_id"]): line for line in cls.live}
+
+    def test_live_matrix_equals_declared_matrix(self):
+        differences = []
+        for model, rights in EXPECTED.items():
+            for xmlid, expected in zip(ROLE_XMLIDS, rights, strict=True):
+                line = self.cells.get((model, self.roles[xmlid].id))
+                live = line["rights"] if line else "–"
+                if live != expected:
+                    differences.append(f"{model} / {xmlid}: declared {expected!r}, live {live!r}")
+        self.assertFalse(differences, "Access matrix changed:\n" + "\n".join(differences))
+
+    def test_protected_fields_are_listed(self):
+        for (xmlid, model), fragments in EXPECTED_PROTECTED.items():
+            line = self.cells[(model, self.roles[xmlid].id)]
+            for fragment in fragments:
+                self.assertIn(fragment, line["protected_fields"], f"{xmlid} / {model}")
+
+    def test_record_rules_are_listed_with_the_limited_rights(self):
+        line = self.cells[("sale.order", self.roles["sales"].id)]
+        self.assertIn("Personal Orders", line["rules"])
+        line = self.cells[("res.partner", self.roles["purchaser"].id)]
+        self.assertIn("supplier_rank", line["rules"])
+
+    def test_matrix_follows_the_database(self):
+        """A right granted in the UI shows at once: the matrix is live."""
+        self.env["ir.model.access"].create(
+            {
+                "name": "marketer reads orders",
+                "model_id": self.env.ref("sale.model_sale_order").id,
+                "group_id": self.roles["marketer"].id,
+                "perm_read": True,
+            }
+        )
+        cells = {(line["model"], line["role_id"]): line for line in self.Matrix._compute_matrix()}
+        self.assertEqual(cells[("sale.order", self.roles["marketer"].id)]["rights"], "R")
+
+    def test_models_of_other_addons_appear(self):
+        """A model that grants a right to a store role is in the matrix without
+        any change to access_roles (here: a right given on a model that is not
+        in any area)."""
+        model = self.env.ref("base.model_res_partner_bank")
+        self.env["ir.model.access"].create(
+            {
+                "name": "support reads banks",
+                "model_id": model.id,
+                "group_id": self.roles["support"].id,
+                "perm_read": True,
+            }
+        )
+        self.assertIn(model, self.Matrix._matrix_models())
+
+    def test_screen_opens_for_managers_not_for_sales(self):
+        manager = self.env["res.users"].create(
+            {
+                "name": "M",
+                "login": "matrix_manager",
+                "groups_id": [
+                    (6, 0, [self.env.ref("base.group_user").id, self.roles["manager"].id])
+                ],
+            }
+        )
+        action = self.Matrix.with_user(manager).action_open_matrix()
+        lines = self.Matrix.with_user(manager).search(action["domain"])
+        self.assertEqual(len(lines), len(self.live))
+        sales = self.env["res.users"].create(
+            {
+                "name": "S",
+                "login": "matrix_sales",
+                "groups_id": [(6, 0, [self.env.ref("base.group_user").id, self.roles["sales"].id])],
+            }
+        )
+        from odoo.exceptions import AccessError
+
+        with self.assertRaises(AccessError):
+            self.Matrix.with_user(sales).action_open_matrix()
+
+    def test_csv_export(self):
+        rows = list(csv.reader(io.StringIO(self.Matrix._export_csv().decode("utf-8-sig"))))
+        self.assertEqual(len(rows), 1 + len(self.live) + len(self.roles))
+        sales_orders = [
+            r for r in rows if r[1] == self.roles["sales"].name and r[4] == "sale.order"
+        ]
+        self.assertEqual(sales_orders[0][5], "R* W* C*")
+        statuses = {r[1]: r[7] for r in rows if r[0] == "statuses"}
+        self.assertIn("cancelled", statuses[self.roles["sales"].name])
+
+    def test_xlsx_export(self):
+        workbook = openpyxl.load_workbook(io.BytesIO(self.Matrix._export_xlsx()))
+        self.assertEqual(len(workbook.sheetnames), 4)
+        sheet = workbook.worksheets[0]
+        header = [cell.value for cell in sheet[1]]
+        sales_col = header.index(self.roles["sales"].name)
+        row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == "sale.order")
+        self.assertEqual(row[sales_col], "R* W* C*")
+        statuses = {
+            r[0]: r[1] for r in workbook.worksheets[3].iter_rows(min_row=2, values_only=True)
+        }
+        self.assertIn("ready_to_wait", statuses[self.roles["support"].name])
