@@ -62,13 +62,13 @@ class AccessMatrixLine(models.TransientModel):
         )
         models_ |= self.env["ir.rule"].sudo().search([("groups", "in", named_groups.ids)]).model_id
         models_ |= self.env["access.field.policy"].sudo().search([]).model_id
-        suite_modules = self._suite_module_names()
-        data = (
-            self.env["ir.model.data"]
-            .sudo()
-            .search([("model", "=", "ir.model"), ("module", "in", suite_modules)])
-        )
-        models_ |= Model.browse(data.mapped("res_id"))
+        suite_modules = set(self._suite_module_names())
+        suite_model_names = [
+            name
+            for name, model_class in self.env.registry.items()
+            if model_class._original_module in suite_modules and not model_class._abstract
+        ]
+        models_ |= Model.search([("model", "in", suite_model_names)])
         return models_.filtered(
             lambda m: m.model in self.env and (not m.transient or m in area_models)
         )
