@@ -1,0 +1,56 @@
+"""The suite as a whole: every addon installed, every model of the suite in
+the access matrix with rights for the store roles, the demo logins of the
+README working."""
+
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase
+
+SUITE = ("access_roles", "crm_order_flow", "delivery_novaposhta", "sms_club", "fiscal_ua")
+ROLES = ("administrator", "manager", "sales", "logistics", "accountant", "marketer", "support", "purchaser")
+
+
+@tagged("post_install", "-at_install")
+class TestSuiteIntegrity(TransactionCase):
+    def test_all_five_addons_are_installed(self):
+        modules = self.env["ir.module.module"].search([("name", "in", SUITE)])
+        self.assertEqual(set(modules.mapped("state")), {"installed"})
+        self.assertEqual(len(modules), len(SUITE))
+
+    def test_every_model_of_the_suite_is_in_the_access_matrix(self):
+        """A model added by any addon of the suite shows in the live matrix,
+        and some store role has a right on it (a model nobody may open is a
+        forgotten access file)."""
+        Matrix = self.env["access.matrix.line"]
+        names = [
+            name
+            for name, model_class in self.env.registry.items()
+            if model_class._original_module in SUITE
+            and not model_class._abstract
+            and not model_class._transient
+        ]
+        suite_models = self.env["ir.model"].search([("model", "in", names)])
+        self.assertTrue(suite_models, "the suite defines models")
+        in_matrix = Matrix._matrix_models()
+        live = Matrix._compute_matrix()
+        with_rights = {line["model"] for line in live}
+        for model in suite_models:
+            with self.subTest(model=model.model):
+                self.assertIn(model, in_matrix)
+                self.assertIn(model.model, with_rights)
+
+    def test_suite_modules_are_found_as_built_on_access_roles(self):
+        found = set(self.env["access.matrix.line"]._suite_module_names())
+        self.assertTrue(set(SUITE) <= found)
+
+    def test_demo_logins_of_the_readme(self):
+        demo = self.env.ref("access_roles.user_demo_sales", raise_if_not_found=False)
+        if not demo:
+            self.skipTest("database without demo data")
+        for role in ROLES:
+            with self.subTest(role=role):
+                user = self.env.ref(f"access_roles.user_demo_{role}")
+                self.assertEqual(user.login, role)
+                self.assertEqual(user.store_role_id, self.env.ref(f"access_roles.group_role_{role}"))
+                user.with_user(user)._check_credentials(
+                    {"login": role, "password": role, "type": "password"}, {"interactive": True}
+                )
