@@ -17,7 +17,9 @@ class TestStoreDay(TransactionCase):
 
         def user(role):
             return new_test_user(
-                cls.env, login=f"day_{role}", groups=f"base.group_user,access_roles.group_role_{role}"
+                cls.env,
+                login=f"day_{role}",
+                groups=f"base.group_user,access_roles.group_role_{role}",
             )
 
         cls.sales, cls.logistics, cls.accountant, cls.support, cls.marketer = (
@@ -25,7 +27,13 @@ class TestStoreDay(TransactionCase):
         )
         cls.customer = cls.env["res.partner"].create({"name": "Оксана Коваль", "customer_rank": 1})
         cls.product = cls.env["product.product"].create(
-            {"name": "Чайник", "type": "consu", "is_storable": True, "list_price": 1200, "standard_price": 700}
+            {
+                "name": "Чайник",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 1200,
+                "standard_price": 700,
+            }
         )
         cls.env["stock.quant"]._update_available_quantity(
             cls.product, cls.env.ref("stock.stock_location_stock"), 10
@@ -39,14 +47,18 @@ class TestStoreDay(TransactionCase):
             .create(
                 {
                     "partner_id": self.customer.id,
-                    "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+                    "order_line": [
+                        Command.create({"product_id": self.product.id, "product_uom_qty": 1})
+                    ],
                 }
             )
         )
         order.order_line.discount = 10
         self.assertEqual(order.amount_untaxed, 1080)
         # The warehouse does not see quotations.
-        self.assertFalse(self.env["sale.order"].with_user(self.logistics).search([("id", "=", order.id)]))
+        self.assertFalse(
+            self.env["sale.order"].with_user(self.logistics).search([("id", "=", order.id)])
+        )
         order.action_confirm()
         # Confirmed: the warehouse sees it, ships it, and may not touch prices.
         order_wh = order.with_user(self.logistics)

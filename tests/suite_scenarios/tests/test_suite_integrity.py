@@ -6,7 +6,16 @@ from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
 SUITE = ("access_roles", "crm_order_flow", "delivery_novaposhta", "sms_club", "fiscal_ua")
-ROLES = ("administrator", "manager", "sales", "logistics", "accountant", "marketer", "support", "purchaser")
+ROLES = (
+    "administrator",
+    "manager",
+    "sales",
+    "logistics",
+    "accountant",
+    "marketer",
+    "support",
+    "purchaser",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -50,7 +59,9 @@ class TestSuiteIntegrity(TransactionCase):
             with self.subTest(role=role):
                 user = self.env.ref(f"access_roles.user_demo_{role}")
                 self.assertEqual(user.login, role)
-                self.assertEqual(user.store_role_id, self.env.ref(f"access_roles.group_role_{role}"))
+                self.assertEqual(
+                    user.store_role_id, self.env.ref(f"access_roles.group_role_{role}")
+                )
                 user.with_user(user)._check_credentials(
                     {"login": role, "password": role, "type": "password"}, {"interactive": True}
                 )
