@@ -29,7 +29,7 @@ class AccessFieldPolicy(models.Model):
             ("category_id", "=", self.env.ref("access_roles.module_category_store_roles").id)
         ],
     )
-    model_id = fields.Many2one("ir.model", string="Model", required=True, ondelete="cascade")
+    model_id = fields.Many2one("ir.model", required=True, ondelete="cascade")
     model = fields.Char(related="model_id.model", store=True, string="Model name")
     mode = fields.Selection(
         [

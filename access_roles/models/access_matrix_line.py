@@ -22,13 +22,11 @@ class AccessMatrixLine(models.TransientModel):
     _description = "Access Matrix Line"
     _order = "role_sequence, area_sequence, model"
 
-    role_id = fields.Many2one("res.groups", string="Role", readonly=True, ondelete="cascade")
+    role_id = fields.Many2one("res.groups", readonly=True, ondelete="cascade")
     role_sequence = fields.Integer(readonly=True)
-    area_id = fields.Many2one(
-        "access.matrix.area", string="Area", readonly=True, ondelete="cascade"
-    )
+    area_id = fields.Many2one("access.matrix.area", readonly=True, ondelete="cascade")
     area_sequence = fields.Integer(readonly=True)
-    model_id = fields.Many2one("ir.model", string="Model", readonly=True, ondelete="cascade")
+    model_id = fields.Many2one("ir.model", readonly=True, ondelete="cascade")
     model = fields.Char(string="Technical name", readonly=True)
     read_right = fields.Selection(RIGHT_STATES, string="Read", readonly=True)
     write_right = fields.Selection(RIGHT_STATES, string="Write", readonly=True)
