@@ -29,7 +29,6 @@
         "data/access_status_right_data.xml",
         "data/access_field_policy_data.xml",
         "data/access_matrix_area_data.xml",
-        "data/res_groups_role_guide_data.xml",
         "views/access_status_right_views.xml",
         "views/access_field_policy_views.xml",
         "views/access_matrix_line_views.xml",

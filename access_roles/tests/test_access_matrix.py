@@ -72,6 +72,7 @@ class TestAccessMatrix(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.Matrix = cls.env["access.matrix.line"]
         cls.roles = {
             xmlid: cls.env.ref(f"access_roles.group_role_{xmlid}") for xmlid in ROLE_XMLIDS

@@ -15,6 +15,19 @@ class TestFieldPolicy(AccessRolesCommon):
         self.assertIn("Unit Price", message)
         self.assertIn("Assembly", message)
 
+    def test_message_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"].search([("name", "=", "access_roles")])._load_module_terms(
+            ["access_roles"], ["uk_UA"]
+        )
+        user = self.users["sales"]
+        user.lang = "uk_UA"
+        line = self.order_confirmed.order_line.with_user(user).with_context(lang="uk_UA")
+        with self.assertRaises(AccessError) as caught:
+            line.write({"price_unit": 1})
+        self.assertIn("Ваша роль (Менеджер з продажу) не може змінювати", str(caught.exception))
+        self.assertIn("Комплектація", str(caught.exception))
+
     def test_policy_edited_in_the_ui_applies_at_once(self):
         policy = self.env.ref("access_roles.field_policy_sales_order_line_prices")
         policy.status_group_ids = [(4, self.env.ref("access_roles.status_group_new").id)]
