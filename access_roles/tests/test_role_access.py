@@ -50,6 +50,20 @@ class TestSalesOrders(AccessRolesCommon):
             self.as_role(self.order_draft, "sales").unlink, self.order_draft, ["name"]
         )
 
+    def test_multi_company_rules_stay_in_force(self):
+        """A role that sees every order still sees only its companies' orders."""
+        other_company = self.env["res.company"].create({"name": "Other shop"})
+        foreign = (
+            self.env["sale.order"]
+            .with_company(other_company)
+            .create({"partner_id": self.customer.id, "company_id": other_company.id})
+        )
+        for role in ("manager", "accountant", "support"):
+            with self.subTest(role=role):
+                Order = self.env["sale.order"].with_user(self.users[role])
+                self.assertNotIn(foreign, Order.search([]))
+                self.assertRefused(lambda role=role: self.as_role(foreign, role).read(["name"]))
+
     def test_sales_cancels_own_confirmed_order(self):
         order = self.as_role(self.order_confirmed, "sales")
         order._action_cancel()

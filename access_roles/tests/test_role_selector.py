@@ -51,6 +51,39 @@ class TestRoleSelector(TransactionCase):
                 self.assertTrue(group.role_guide)
                 self.assertIn("Чого ви не можете", group.role_guide)
 
+    def test_my_role_menu_runs_for_every_role(self):
+        """The "My role" menu's action runs for a user of each role (server
+        actions check rights of their own)."""
+        action = self.env.ref("access_roles.res_users_action_role_guide")
+        for xmlid in (
+            "administrator",
+            "manager",
+            "sales",
+            "logistics",
+            "accountant",
+            "marketer",
+            "support",
+            "purchaser",
+        ):
+            with self.subTest(role=xmlid):
+                user = new_test_user(
+                    self.env,
+                    login=f"menu_{xmlid}",
+                    groups=f"base.group_user,access_roles.group_role_{xmlid}",
+                )
+                result = action.with_user(user).run()
+                self.assertEqual(
+                    result["res_id"], self.env.ref(f"access_roles.group_role_{xmlid}").id
+                )
+
+    def test_access_matrix_menu_runs_for_a_manager(self):
+        user = new_test_user(
+            self.env, login="menu_matrix", groups="base.group_user,access_roles.group_role_manager"
+        )
+        result = self.env.ref("access_roles.access_matrix_line_action_server").with_user(user).run()
+        self.assertEqual(result["res_model"], "access.matrix.line")
+        self.assertTrue(self.env["access.matrix.line"].with_user(user).search(result["domain"]))
+
     def test_my_role_opens_the_guide(self):
         user = new_test_user(
             self.env, login="guide_user", groups="base.group_user,access_roles.group_role_support"
