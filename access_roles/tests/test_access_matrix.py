@@ -13,18 +13,9 @@ import openpyxl
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
-ROLE_XMLIDS = (
-    "administrator",
-    "manager",
-    "sales",
-    "logistics",
-    "accountant",
-    "marketer",
-    "support",
-    "purchaser",
-)
+from .common import ROLES
 
-# model: rights of the roles, in the order of ROLE_XMLIDS
+# model: rights of the roles, in the order of ROLES
 EXPECTED = {
     "sale.order": ("R W C D", "R W C", "R* W* C*", "R* W*", "R W", "–", "R W", "–"),
     "sale.order.line": ("R W C D", "R W C D", "R* W* C* D*", "R* W*", "R W", "–", "R", "–"),
@@ -74,16 +65,14 @@ class TestAccessMatrix(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, lang="en_US"))
         cls.Matrix = cls.env["access.matrix.line"]
-        cls.roles = {
-            xmlid: cls.env.ref(f"access_roles.group_role_{xmlid}") for xmlid in ROLE_XMLIDS
-        }
+        cls.roles = {xmlid: cls.env.ref(f"access_roles.group_role_{xmlid}") for xmlid in ROLES}
         cls.live = cls.Matrix._compute_matrix()
         cls.cells = {(line["model"], line["role_id"]): line for line in cls.live}
 
     def test_live_matrix_equals_declared_matrix(self):
         differences = []
         for model, rights in EXPECTED.items():
-            for xmlid, expected in zip(ROLE_XMLIDS, rights, strict=True):
+            for xmlid, expected in zip(ROLES, rights, strict=True):
                 line = self.cells.get((model, self.roles[xmlid].id))
                 live = line["rights"] if line else "–"
                 if live != expected:

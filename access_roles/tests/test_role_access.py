@@ -7,7 +7,9 @@ waybills, SMS/Viber message log) are tested in those addons."""
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import AccessRolesCommon
+from .common import ROLES, AccessRolesCommon
+
+ROLES_BUT_ADMIN = ROLES[1:]
 
 
 @tagged("post_install", "-at_install")
@@ -557,14 +559,3 @@ class TestSettingsUsersCredentials(AccessRolesCommon):
                     self.users["support"],
                     ["groups_id"],
                 )
-
-
-ROLES_BUT_ADMIN = (
-    "manager",
-    "sales",
-    "logistics",
-    "accountant",
-    "marketer",
-    "support",
-    "purchaser",
-)

@@ -5,7 +5,7 @@ so a right missing on a model the screen shows is caught here, not by a user."""
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import AccessRolesCommon
+from .common import ROLES, AccessRolesCommon
 
 
 @tagged("post_install", "-at_install")
@@ -77,16 +77,7 @@ class TestRoleScreens(AccessRolesCommon):
         self.open_list("purchaser", "res.partner")
 
     def test_product_screens(self):
-        for role in (
-            "administrator",
-            "manager",
-            "sales",
-            "logistics",
-            "accountant",
-            "marketer",
-            "support",
-            "purchaser",
-        ):
+        for role in ROLES:
             with self.subTest(role=role):
                 self.open_form(role, self.product.product_tmpl_id)
                 self.open_list(role, "product.template")

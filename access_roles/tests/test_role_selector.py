@@ -1,6 +1,8 @@
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase, new_test_user
 
+from .common import ROLES
+
 
 @tagged("post_install", "-at_install")
 class TestRoleSelector(TransactionCase):
@@ -35,16 +37,7 @@ class TestRoleSelector(TransactionCase):
         )
 
     def test_each_role_has_a_bilingual_description_and_a_guide(self):
-        for xmlid in (
-            "administrator",
-            "manager",
-            "sales",
-            "logistics",
-            "accountant",
-            "marketer",
-            "support",
-            "purchaser",
-        ):
+        for xmlid in ROLES:
             group = self.env.ref(f"access_roles.group_role_{xmlid}")
             with self.subTest(role=xmlid):
                 self.assertIn(group.name, group.comment)
@@ -55,16 +48,7 @@ class TestRoleSelector(TransactionCase):
         """The "My role" menu's action runs for a user of each role (server
         actions check rights of their own)."""
         action = self.env.ref("access_roles.res_users_action_role_guide")
-        for xmlid in (
-            "administrator",
-            "manager",
-            "sales",
-            "logistics",
-            "accountant",
-            "marketer",
-            "support",
-            "purchaser",
-        ):
+        for xmlid in ROLES:
             with self.subTest(role=xmlid):
                 user = new_test_user(
                     self.env,

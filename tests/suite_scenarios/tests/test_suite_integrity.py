@@ -5,17 +5,9 @@ README working."""
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
+from odoo.addons.access_roles.tests.common import ROLES
+
 SUITE = ("access_roles", "crm_order_flow", "delivery_novaposhta", "sms_club", "fiscal_ua")
-ROLES = (
-    "administrator",
-    "manager",
-    "sales",
-    "logistics",
-    "accountant",
-    "marketer",
-    "support",
-    "purchaser",
-)
 
 
 @tagged("post_install", "-at_install")
