@@ -14,9 +14,8 @@ class ResUsers(models.Model):
 
     @api.depends("groups_id")
     def _compute_store_role_id(self):
-        roles = self.env["res.groups"]._get_store_roles()
         for user in self:
-            user.store_role_id = (user.sudo().groups_id & roles)[:1]
+            user.store_role_id = user._store_role_groups()[:1]
 
     def _store_role_groups(self):
         """The store roles (res.groups) of this user."""

@@ -21,10 +21,11 @@ class SaleOrder(models.Model):
             return "approval"
         return "new"
 
+    _access_policy_checked_early = True
+
     def write(self, vals):
-        # Checked here too (base checks last): refuse before any side effect.
-        if vals and not self.env.su:
-            self.env["access.field.policy"]._check_write(self, list(vals))
+        # Field rights first, before any side effect of the order's write.
+        self._check_access_field_policy(vals)
         return super().write(vals)
 
     def _action_cancel(self):

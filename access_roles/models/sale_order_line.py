@@ -21,11 +21,12 @@ class SaleOrderLine(models.Model):
             )
         return super().create(vals_list)
 
+    _access_policy_checked_early = True
+
     def write(self, vals):
-        # Checked here too (base checks last) so that a refused change is
-        # refused before sale_stock reacts to it (quantity → stock moves).
-        if vals and not self.env.su:
-            self.env["access.field.policy"]._check_write(self, list(vals))
+        # Field rights first, before sale_stock reacts to the change
+        # (quantity → stock moves).
+        self._check_access_field_policy(vals)
         return super().write(vals)
 
     def unlink(self):
