@@ -1,0 +1,889 @@
+import logging
+from datetime import timedelta
+
+import phonenumbers
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero
+
+_logger = logging.getLogger(__name__)
+
+PAYMENT_STATES = [
+    ("not_paid", "Not paid"),
+    ("partial", "Partly paid"),
+    ("paid", "Paid"),
+]
+COD_STATES = [
+    ("none", "No cash on delivery"),
+    ("expected", "Cash on delivery expected"),
+    ("collected", "Collected by the carrier"),
+    ("transferred", "Money transferred to the store"),
+]
+# Fields written by Odoo itself as a side effect of reading, messaging or
+# sharing an order: the order-flow edit checks never refuse them.
+TECHNICAL_FIELDS = frozenset(
+    {
+        "access_token",
+        "message_main_attachment_id",
+        "message_follower_ids",
+        "message_ids",
+        "activity_ids",
+        "website_message_ids",
+        "stage_date",
+        "date_automation_last",
+    }
+)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    # ------------------------------------------------------------------ status
+    def _default_stage_id(self):
+        return self.env["sale.order.stage"].search([("group_code", "=", "new")], limit=1)
+
+    stage_id = fields.Many2one(
+        "sale.order.stage",
+        string="Order status",
+        default=lambda self: self._default_stage_id(),
+        required=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
+    )
+    stage_group_id = fields.Many2one(
+        related="stage_id.group_id", store=True, string="Status group", index=True
+    )
+    stage_code = fields.Char(related="stage_id.code", string="Status code")
+    stage_color = fields.Integer(related="stage_id.color", string="Status colour")
+    stage_date = fields.Datetime(
+        string="In status since",
+        default=fields.Datetime.now,
+        copy=False,
+        readonly=True,
+        index=True,
+    )
+    stage_deadline = fields.Datetime(
+        string="Status time limit",
+        compute="_compute_stage_deadline",
+        store=True,
+        help="When the order becomes overdue in its current status (empty: no limit).",
+    )
+    is_overdue = fields.Boolean(
+        string="Overdue",
+        compute="_compute_is_overdue",
+        search="_search_is_overdue",
+    )
+    stage_hours = fields.Float(
+        string="Hours in status",
+        compute="_compute_stage_hours",
+    )
+    allowed_stage_ids = fields.Many2many(
+        "sale.order.stage",
+        compute="_compute_allowed_stage_ids",
+        string="Allowed statuses",
+        help="The current status and the statuses the matrix allows next.",
+    )
+    stage_history_ids = fields.One2many(
+        "sale.order.stage.history", "order_id", string="Status history", readonly=True
+    )
+    operator_comment = fields.Text(
+        tracking=True,
+        help="Required to cancel an order or register a return: say why.",
+    )
+
+    # ----------------------------------------------------------------- payment
+    paid_amount = fields.Monetary(
+        string="Paid",
+        compute="_compute_order_payment",
+        store=True,
+        help="Confirmed online payments on the order plus payments reconciled with "
+        "its customer invoices.",
+    )
+    amount_due = fields.Monetary(
+        string="Amount due",
+        compute="_compute_amount_due",
+    )
+    order_payment_state = fields.Selection(
+        PAYMENT_STATES,
+        string="Payment status",
+        compute="_compute_order_payment",
+        store=True,
+        index=True,
+    )
+
+    # ------------------------------------------------ carrier-agnostic delivery
+    delivery_kind = fields.Selection(related="carrier_id.order_flow_delivery_kind")
+    delivery_tracking_ref = fields.Char(
+        string="Tracking number", copy=False, tracking=True, index="btree_not_null"
+    )
+    delivery_point_name = fields.Char(
+        string="Pickup point", copy=False, help="Carrier branch or parcel locker."
+    )
+    delivery_point_address = fields.Char(string="Pickup point address", copy=False)
+    delivery_storage_until = fields.Date(
+        string="Free storage until",
+        copy=False,
+        help="Last day the parcel is kept at the pickup point free of charge.",
+    )
+    delivery_cod_state = fields.Selection(
+        COD_STATES,
+        string="Cash on delivery",
+        default="none",
+        required=True,
+        copy=False,
+        tracking=True,
+    )
+    delivery_return_in_transit = fields.Boolean(
+        string="Returning to the store",
+        copy=False,
+        tracking=True,
+        help="The carrier reports that the parcel was not collected and is on its way back.",
+    )
+
+    # ------------------------------------------------- message placeholders
+    customer_first_name = fields.Char(compute="_compute_customer_first_name")
+    payment_url = fields.Char(string="Payment link", compute="_compute_payment_url")
+    promo_line = fields.Char(related="company_id.order_flow_promo_line")
+    warehouse_user_id = fields.Many2one(
+        related="company_id.order_flow_warehouse_user_id", string="Warehouse user"
+    )
+    customer_message_ids = fields.One2many(
+        "sale.order.customer.message", "order_id", string="Customer messages", readonly=True
+    )
+    customer_message_count = fields.Integer(compute="_compute_customer_message_count")
+
+    # ------------------------------------------------------------- computes
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([], order=stages._order)
+
+    @api.depends("stage_id", "stage_date", "stage_id.time_limit")
+    def _compute_stage_deadline(self):
+        for order in self:
+            limit = order.stage_id.time_limit
+            order.stage_deadline = (
+                order.stage_date + timedelta(minutes=limit) if limit and order.stage_date else False
+            )
+
+    @api.depends("stage_deadline")
+    def _compute_is_overdue(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.is_overdue = bool(order.stage_deadline and order.stage_deadline < now)
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the overdue flag."))
+        domain = [("stage_deadline", "<", fields.Datetime.now())]
+        if (operator == "=") != value:
+            return ["|", ("stage_deadline", "=", False)] + [
+                ("stage_deadline", ">=", fields.Datetime.now())
+            ]
+        return domain
+
+    def _compute_stage_hours(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.stage_hours = (
+                (now - order.stage_date).total_seconds() / 3600.0 if order.stage_date else 0.0
+            )
+
+    @api.depends("stage_id", "stage_id.next_stage_ids")
+    def _compute_allowed_stage_ids(self):
+        for order in self:
+            order.allowed_stage_ids = order.stage_id | order.stage_id.next_stage_ids
+
+    @api.depends(
+        "amount_total",
+        "order_line.price_total",
+        "currency_id",
+        "transaction_ids.state",
+        "transaction_ids.amount",
+        "transaction_ids.invoice_ids",
+        "order_line.invoice_lines.move_id.state",
+        "order_line.invoice_lines.move_id.amount_residual",
+    )
+    def _compute_order_payment(self):
+        for order in self:
+            paid = order._order_flow_paid_amount()
+            currency = order.currency_id or order.company_id.currency_id
+            total = order.amount_total
+            order.paid_amount = paid
+            rounding = currency.rounding or 0.01
+            if float_compare(paid, 0.0, precision_rounding=rounding) <= 0:
+                state = "not_paid"
+            elif float_compare(paid, total, precision_rounding=rounding) >= 0:
+                state = "paid"
+            else:
+                state = "partial"
+            order.order_payment_state = state
+
+    @api.depends("amount_total", "paid_amount", "order_line.price_total")
+    def _compute_amount_due(self):
+        for order in self:
+            due = max(order.amount_total - order.paid_amount, 0.0)
+            order.amount_due = order.currency_id.round(due) if order.currency_id else due
+
+    def _order_flow_paid_amount(self):
+        """Confirmed online payments of the order that are not yet counted
+        through an invoice, plus what is paid of its posted customer invoices
+        (credit notes deducted)."""
+        self.ensure_one()
+        order = self.sudo()
+        invoices = order.order_line.invoice_lines.move_id.filtered(
+            lambda move: move.state == "posted" and move.move_type in ("out_invoice", "out_refund")
+        )
+        paid = 0.0
+        for invoice in invoices:
+            amount = invoice.currency_id._convert(
+                invoice.amount_total - invoice.amount_residual,
+                order.currency_id,
+                order.company_id,
+                invoice.invoice_date or fields.Date.today(),
+            )
+            paid += -amount if invoice.move_type == "out_refund" else amount
+        for tx in order.transaction_ids.filtered(lambda t: t.state == "done"):
+            if tx.invoice_ids & invoices:
+                continue  # already counted through the invoice it paid
+            paid += tx.currency_id._convert(
+                tx.amount, order.currency_id, order.company_id, fields.Date.today()
+            )
+        return paid
+
+    @api.depends("partner_id.name")
+    def _compute_customer_first_name(self):
+        for order in self:
+            partner = order.partner_id
+            name = (partner.name or "").strip() if partner and not partner.is_company else ""
+            order.customer_first_name = name.split()[0] if name else ""
+
+    def _compute_payment_url(self):
+        for order in self:
+            if order.id and order.require_payment and order.state in ("draft", "sent", "sale"):
+                order.payment_url = order.get_base_url() + order.sudo()._get_share_url(
+                    redirect=True
+                )
+            else:
+                order.payment_url = False
+
+    def _compute_customer_message_count(self):
+        counts = dict(
+            self.env["sale.order.customer.message"]._read_group(
+                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.customer_message_count = counts.get(order, 0)
+
+    def _access_status_group_code(self):
+        # Field rights of the store roles follow the business status group.
+        self.ensure_one()
+        return self.stage_id.group_code or super()._access_status_group_code()
+
+    # ------------------------------------------------------------ the write
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        orders._order_flow_open_visits(previous=None)
+        return orders
+
+    def write(self, vals):
+        if not self.env.su and "stage_date" in vals:
+            # The time in status is the order flow's own bookkeeping.
+            vals = {key: value for key, value in vals.items() if key != "stage_date"}
+        if not vals:
+            return super().write(vals)
+        if not self.env.su:
+            self._order_flow_check_edit(vals)
+        if "stage_id" not in vals:
+            return super().write(vals)
+        stage = self.env["sale.order.stage"].browse(vals["stage_id"]).exists()
+        if not stage:
+            raise ValidationError(_("The order status you chose no longer exists."))
+        moving = self.filtered(lambda order: order.stage_id != stage)
+        if not moving:
+            return super().write(vals)
+        moving._order_flow_check_move(stage, vals)
+        previous = {order.id: order.stage_id for order in moving}
+        staying = self - moving
+        if staying:
+            super(SaleOrder, staying).write(vals)
+        now = fields.Datetime.now()
+        # The visit is opened first: rules reacting to the new status (they may
+        # move the order again within this write) find it as the current one.
+        moving._order_flow_open_visits(previous=previous, stage=stage, date=now)
+        result = super(SaleOrder, moving).write(dict(vals, stage_date=now))
+        moving._order_flow_sync_state()
+        return result
+
+    def _check_access_field_policy(self, vals):
+        # stage_date is written by the status change itself, never by a person.
+        vals = {key: value for key, value in vals.items() if key != "stage_date"}
+        return super()._check_access_field_policy(vals)
+
+    def _order_flow_cause(self):
+        """What moves the orders now: 'rule' (an automation rule or code
+        acting for it), 'carrier' (a carrier update) or 'user'."""
+        return self.env.context.get("order_flow_cause") or "user"
+
+    def _order_flow_open_visits(self, previous, stage=None, date=None):
+        """Close the open status visit of the orders and open one in their
+        new status (``stage``, or their current one)."""
+        History = self.env["sale.order.stage.history"].sudo()
+        now = date or fields.Datetime.now()
+        if previous is not None:
+            History.search([("order_id", "in", self.ids), ("date_out", "=", False)]).write(
+                {"date_out": now}
+            )
+        cause = self._order_flow_cause()
+        automation_id = self.env.context.get("order_flow_automation_id") or False
+        History.create(
+            [
+                {
+                    "order_id": order.id,
+                    "stage_id": (stage or order.stage_id).id,
+                    "previous_stage_id": previous and previous[order.id].id or False,
+                    "user_id": self.env.uid,
+                    "cause": cause,
+                    "automation_id": automation_id if cause == "rule" else False,
+                    "date_in": now if stage else (order.stage_date or now),
+                }
+                for order in self
+                if stage or order.stage_id
+            ]
+        )
+
+    def _order_flow_current_visit(self):
+        self.ensure_one()
+        return (
+            self.env["sale.order.stage.history"]
+            .sudo()
+            .search([("order_id", "=", self.id), ("date_out", "=", False)], limit=1)
+        )
+
+    # ---------------------------------------------------------- validations
+    def _order_flow_check_move(self, stage, vals):
+        """Refuse (UserError) the move of the orders into ``stage`` unless
+        the status matrix, the role's status rights and the entry validations
+        of the status all allow it. Nothing is written before this passes."""
+        cause = self._order_flow_cause()
+        StatusRight = self.env["access.status.right"]
+        user = self.env.user
+        for order in self:
+            current = order.stage_id
+            if current and stage not in current.next_stage_ids:
+                raise UserError(
+                    _(
+                        "Order %(order)s cannot move from “%(from)s” to “%(to)s”: the status "
+                        "matrix does not allow this move. Allowed next statuses: %(allowed)s.",
+                        order=order.name,
+                        **{"from": current.name},
+                        to=stage.name,
+                        allowed=", ".join(current.next_stage_ids.mapped("name")) or _("none"),
+                    )
+                )
+            if cause == "user" and not self.env.su:
+                if not StatusRight._is_allowed(
+                    user, stage.code, stage.group_code, order.delivery_kind or "any"
+                ):
+                    raise UserError(
+                        _(
+                            "Your role may not set the status “%(status)s” (order %(order)s). "
+                            "Ask a colleague whose role sets it, or a manager.",
+                            status=stage.name,
+                            order=order.name,
+                        )
+                    )
+            order._order_flow_check_entry(stage, vals)
+
+    def _order_flow_check_entry(self, stage, vals):
+        """The validations that guard entry into ``stage`` (spec section 3:
+        payment, delivery method, operator comment)."""
+        self.ensure_one()
+        if stage.payment_required == "partial" and self.order_payment_state == "not_paid":
+            if not float_is_zero(self.amount_total, precision_rounding=0.01):
+                raise UserError(
+                    _(
+                        "Order %(order)s cannot move to “%(status)s” before it is paid at "
+                        "least in part. Register the customer's payment first.",
+                        order=self.name,
+                        status=stage.name,
+                    )
+                )
+        if (
+            stage.payment_required == "full"
+            and self.order_payment_state != "paid"
+            and not float_is_zero(self.amount_total, precision_rounding=0.01)
+        ):
+            cod_ok = stage.allow_cod_confirmed and self.delivery_cod_state == "transferred"
+            if not cod_ok:
+                raise UserError(
+                    _(
+                        "Order %(order)s cannot move to “%(status)s”: it is not fully paid "
+                        "(amount due: %(due)s). Register the payment, or wait until the "
+                        "carrier confirms the cash-on-delivery transfer.",
+                        order=self.name,
+                        status=stage.name,
+                        due=self._order_flow_format_amount(self.amount_due),
+                    )
+                )
+        carrier_id = vals.get("carrier_id", self.carrier_id.id)
+        if stage.carrier_required and not carrier_id:
+            raise UserError(
+                _(
+                    "Order %(order)s cannot move to “%(status)s” without a delivery method. "
+                    "Choose the delivery method on the order first.",
+                    order=self.name,
+                    status=stage.name,
+                )
+            )
+        comment = vals.get("operator_comment", self.operator_comment)
+        if stage.comment_required and not (comment or "").strip():
+            raise UserError(
+                _(
+                    "Order %(order)s cannot move to “%(status)s” without an operator "
+                    "comment. Write in the comment why.",
+                    order=self.name,
+                    status=stage.name,
+                )
+            )
+
+    def _order_flow_format_amount(self, amount):
+        self.ensure_one()
+        return f"{amount:.2f} {self.currency_id.symbol or ''}".strip()
+
+    def _order_flow_check_edit(self, vals):
+        """Validations of a person's change of the orders (spec section 3):
+        locked statuses (2), the responsible salesperson (3), protected fields
+        per status, among them the customer once the order left “New” (4, 5)."""
+        field_names = set(vals) - TECHNICAL_FIELDS
+        if not field_names:
+            return
+        user = self.env.user
+        is_admin = user.has_group("access_roles.group_role_administrator") or user._is_system()
+        is_supervisor = is_admin or user.has_group("access_roles.group_role_manager")
+        is_salesperson_role = user.has_group("access_roles.group_role_sales")
+        for order in self:
+            if (
+                is_salesperson_role
+                and not is_supervisor
+                and order.user_id
+                and order.user_id != user
+            ):
+                raise UserError(
+                    _(
+                        "Only the responsible salesperson (%(salesperson)s) or a manager may "
+                        "change order %(order)s.",
+                        salesperson=order.user_id.name,
+                        order=order.name,
+                    )
+                )
+            stage = order.stage_id.sudo()
+            if stage.edit_locked:
+                unlocked = set(stage.unlocked_field_ids.mapped("name")) if is_admin else set()
+                refused = field_names - unlocked
+                if refused:
+                    raise UserError(
+                        _(
+                            "Order %(order)s is in the status “%(status)s” and can no longer "
+                            "be changed (%(fields)s). An administrator may unlock fields of "
+                            "this status in its settings.",
+                            order=order.name,
+                            status=stage.name,
+                            fields=order._order_flow_field_labels(refused),
+                        )
+                    )
+            protected = field_names & set(stage.protected_field_ids.mapped("name"))
+            for name in protected:
+                if order._order_flow_value_changes(name, vals[name]):
+                    raise UserError(
+                        _(
+                            "%(field)s of order %(order)s cannot be changed in the status "
+                            "“%(status)s”.",
+                            field=order._order_flow_field_labels({name}),
+                            order=order.name,
+                            status=stage.name,
+                        )
+                    )
+
+    def _order_flow_value_changes(self, name, value):
+        """Whether writing ``value`` into field ``name`` changes the order."""
+        self.ensure_one()
+        field = self._fields[name]
+        if field.type == "many2one":
+            return (self[name].id or False) != (value or False)
+        if field.type in ("one2many", "many2many"):
+            return True
+        return self[name] != value
+
+    def _order_flow_field_labels(self, names):
+        return ", ".join(
+            sorted(
+                "“%s”" % (self._fields[name]._description_string(self.env),)
+                for name in names
+                if name in self._fields
+            )
+        )
+
+    # --------------------------------------------------- Odoo state mapping
+    def _order_flow_sync_state(self):
+        """Make Odoo's own state follow the business status: the assembly,
+        delivery and final groups need a confirmed order, “cancelled”
+        cancels it (releasing reservations), the final groups lock it."""
+        for order in self.sudo().with_context(order_flow_syncing=True):
+            stage = order.stage_id
+            if stage.code == "cancelled":
+                if order.state != "cancel":
+                    order._action_cancel()
+                continue
+            if stage.group_code in ("assembly", "delivery", "done", "cancel") and order.state in (
+                "draft",
+                "sent",
+            ):
+                order.action_confirm()
+            if stage.is_final and order.state == "sale" and not order.locked:
+                order.action_lock()
+            elif not stage.is_final and order.locked and order.state == "sale":
+                order.action_unlock()
+
+    def _action_cancel(self):
+        # Odoo's own Cancel moves the order to the “cancelled” status, so that
+        # the matrix and the validations (operator comment) apply; the status
+        # change then cancels the order through _order_flow_sync_state.
+        if self.env.context.get("order_flow_syncing"):
+            return super()._action_cancel()
+        cancelled = self.env["sale.order.stage"]._get_by_code("cancelled")
+        to_move = self.filtered(lambda order: order.stage_id != cancelled)
+        if to_move:
+            to_move.write({"stage_id": cancelled.id})
+        rest = (self - to_move).filtered(lambda order: order.state != "cancel")
+        if rest:
+            return super(SaleOrder, rest.with_context(order_flow_syncing=True))._action_cancel()
+        return True
+
+    def action_draft(self):
+        # Back to quotation means back to the first status of the “new” group,
+        # if the status matrix allows it.
+        new_stage = self._default_stage_id()
+        for order in self.filtered(lambda o: o.stage_id.group_code != "new"):
+            order.write({"stage_id": new_stage.id})
+        return super().action_draft()
+
+    # -------------------------------------------------------- automatic moves
+    def _order_flow_auto_move(self, code, cause="rule"):
+        """Move the orders to the status ``code`` on behalf of an automation
+        rule or a carrier. Role rights do not apply; the matrix and the
+        validations do. A refused move does not undo the work that triggered
+        it: it is reported on the order and given to the salesperson as an
+        activity. Returns the orders that moved."""
+        stage = self.env["sale.order.stage"]._get_by_code(code)
+        moved = self.browse()
+        for order in self:
+            if order.stage_id == stage:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    order.sudo().with_context(order_flow_cause=cause).write({"stage_id": stage.id})
+                moved |= order
+            except (UserError, ValidationError) as error:
+                order._order_flow_report_refused_move(stage, error)
+        return moved
+
+    def _order_flow_carrier_move(self, code):
+        """Entry point for carrier integrations: the carrier reported a
+        status that maps to the order status ``code``."""
+        return self._order_flow_auto_move(code, cause="carrier")
+
+    def _order_flow_report_refused_move(self, stage, error):
+        self.ensure_one()
+        reason = error.args[0] if error.args else str(error)
+        _logger.info("Automatic move of %s to %s refused: %s", self.name, stage.code, reason)
+        body = _(
+            "Automatic move to “%(status)s” was refused: %(reason)s",
+            status=stage.name,
+            reason=reason,
+        )
+        self.sudo().message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=_("Automatic status change refused"),
+            note=body,
+            user_id=(self.user_id or self.env.user).id,
+        )
+
+    def _order_flow_reserve(self, failure_code="offer_replacement"):
+        """Auto-reservation (rule 1 and the re-reservation chain, rule 6):
+        confirm the quotation so that its transfers reserve stock, then move
+        to “availability_confirmed” when everything is reserved, or to
+        ``failure_code`` when something is missing."""
+        for order in self:
+            lines = order.order_line.filtered(
+                lambda line: line.product_id and not line.display_type
+            )
+            if not lines:
+                continue
+            order_sudo = order.sudo().with_context(order_flow_syncing=True)
+            try:
+                with self.env.cr.savepoint():
+                    if order_sudo.state in ("draft", "sent"):
+                        order_sudo.action_confirm()
+                    moves = order_sudo._order_flow_reservation_moves()
+                    unreserved = moves.filtered(lambda move: move.state != "assigned")
+                    if unreserved:
+                        unreserved._action_assign()
+            except (UserError, ValidationError) as error:
+                order._order_flow_report_refused_move(
+                    self.env["sale.order.stage"]._get_by_code("availability_confirmed"), error
+                )
+                continue
+            missing = moves.filtered(lambda move: move.state != "assigned")
+            if not missing:
+                order._order_flow_auto_move("availability_confirmed")
+                continue
+            order._order_flow_auto_move(failure_code)
+            if failure_code == "offer_replacement":
+                products = ", ".join(missing.product_id.mapped("display_name"))
+                order.sudo().activity_schedule(
+                    "mail.mail_activity_data_call",
+                    summary=_("Contact the customer"),
+                    note=_("Not enough stock to reserve: %(products)s.", products=products),
+                    user_id=(order.user_id or self.env.user).id,
+                )
+
+    def _order_flow_reservation_moves(self):
+        """Stock moves that reserve the order's goods: the first step of its
+        outgoing transfers."""
+        self.ensure_one()
+        pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        return pickings.move_ids.filtered(
+            lambda move: (
+                move.state not in ("done", "cancel")
+                and not move.move_orig_ids
+                and move.location_id.usage == "internal"
+            )
+        )
+
+    def action_order_flow_reserve(self):
+        """Button: run the auto-reservation again."""
+        self.check_access("write")
+        failure = {"awaiting_arrival": "ready_to_wait"}
+        for order in self:
+            order._order_flow_reserve(failure.get(order.stage_code, "offer_replacement"))
+        return True
+
+    def _order_flow_register_shipment(self):
+        """Rule 10: register the shipment with the carrier when the order is
+        handed to delivery. The carrier integration does the work
+        (``delivery.carrier._order_flow_register_shipment``); a failure moves
+        the order to “delivery_postponed” with an activity for the salesperson."""
+        for order in self.filtered(lambda o: o.delivery_kind == "carrier"):
+            try:
+                with self.env.cr.savepoint():
+                    order.carrier_id.sudo()._order_flow_register_shipment(order.sudo())
+            except (UserError, ValidationError) as error:
+                reason = error.args[0] if error.args else str(error)
+                order._order_flow_auto_move("delivery_postponed")
+                order.sudo().activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=_("Find out why the shipment failed"),
+                    note=reason,
+                    user_id=(order.user_id or self.env.user).id,
+                )
+
+    def _order_flow_return_goods(self):
+        """Rule 19: the goods of a returned order go back to stock. Delivered
+        transfers get a validated return; transfers not delivered yet are
+        cancelled, which releases their reservations."""
+        for order in self.sudo():
+            pickings = order.picking_ids.filtered(
+                lambda p: (
+                    p.picking_type_code == "outgoing" or p.location_dest_id.usage == "customer"
+                )
+            )
+            open_pickings = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            if open_pickings:
+                open_pickings.action_cancel()
+            for picking in pickings.filtered(
+                lambda p: p.state == "done" and p.location_dest_id.usage == "customer"
+            ):
+                if picking.move_ids.returned_move_ids:
+                    continue
+                wizard = (
+                    self.env["stock.return.picking"]
+                    .with_context(active_id=picking.id, active_model="stock.picking")
+                    .create({"picking_id": picking.id})
+                )
+                for line in wizard.product_return_moves:
+                    line.quantity = line.move_id.quantity
+                action = wizard.action_create_returns()
+                returned = self.env["stock.picking"].browse(action["res_id"])
+                for move in returned.move_ids:
+                    move.quantity = move.product_uom_qty
+                returned.move_ids.picked = True
+                returned.with_context(skip_backorder=True).button_validate()
+                order.message_post(
+                    body=_("Goods returned to stock: %(picking)s.", picking=returned.name),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def _order_flow_notify_overdue(self):
+        """Rule 4: tell the salesperson that the order stayed too long in its
+        status."""
+        for order in self.filtered("is_overdue"):
+            recipient = order.user_id.partner_id
+            body = _(
+                "Order %(order)s is overdue: it has been in the status “%(status)s” for more "
+                "than %(minutes)s minutes.",
+                order=order.name,
+                status=order.stage_id.name,
+                minutes=order.stage_id.time_limit,
+            )
+            if recipient:
+                order.sudo().message_notify(
+                    partner_ids=recipient.ids,
+                    subject=_("Order %(order)s is overdue", order=order.name),
+                    body=body,
+                )
+            else:
+                order.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _order_flow_handle_call(self, kind="missed"):
+        """Extension point for a telephony integration (not part of this
+        suite): a missed or incoming call of the customer gives the
+        salesperson of each open order a call-back activity."""
+        summary = (
+            _("Call back: missed call from the customer")
+            if kind == "missed"
+            else _("Incoming call from the customer")
+        )
+        for order in self.filtered(lambda o: not o.stage_id.is_final):
+            order.sudo().activity_schedule(
+                "mail.mail_activity_data_call",
+                summary=summary,
+                user_id=(order.user_id or self.env.user).id,
+            )
+
+    # ------------------------------------------------------ customer messages
+    def _order_flow_channel(self):
+        """The customer's preferred channel, or the company's default."""
+        self.ensure_one()
+        return (
+            self.partner_id.order_notify_channel
+            or self.company_id.order_flow_default_channel
+            or "sms"
+        )
+
+    def _order_flow_customer_phone(self):
+        """The customer's mobile (or phone) when it is a valid number."""
+        self.ensure_one()
+        partner = self.partner_id
+        region = (partner.country_id.code or self.company_id.country_id.code or "UA").upper()
+        for number in (partner.mobile, partner.phone):
+            if not number:
+                continue
+            try:
+                parsed = phonenumbers.parse(number, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(parsed):
+                return number
+        return False
+
+    def _order_flow_mediums(self):
+        """How a customer message reaches the customer: 'sms' (Viber then
+        SMS, or SMS), 'email', or nothing. When the preferred channel has no
+        usable address the other one is used."""
+        self.ensure_one()
+        channel = self._order_flow_channel()
+        if channel == "none" or not self.partner_id:
+            return set()
+        has_phone = bool(self._order_flow_customer_phone())
+        has_email = bool(self.partner_id.email)
+        if channel == "email":
+            return {"email"} if has_email else ({"sms"} if has_phone else set())
+        return {"sms"} if has_phone else ({"email"} if has_email else set())
+
+    def _order_flow_send_customer_message(self, template, automation=None):
+        """Send the customer ``template`` (an ``sms.template`` or a
+        ``mail.template`` of sale.order) through Odoo's messaging, following
+        the customer's channel, the company's sending window and the rule
+        “once per order, template and status visit”. Returns the log entries
+        of the messages actually created."""
+        Log = self.env["sale.order.customer.message"].sudo()
+        medium = "sms" if template._name == "sms.template" else "email"
+        template_ref = f"{template._name},{template.id}"
+        logs = Log.browse()
+        for order in self:
+            if medium not in order._order_flow_mediums():
+                continue
+            # Serialise concurrent runs of rules on the same order, then look
+            # for the same message in this visit or still waiting to go out.
+            self.env.cr.execute("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", [order.id])
+            visit = order._order_flow_current_visit()
+            if Log.search_count(
+                [
+                    ("order_id", "=", order.id),
+                    ("template_ref", "=", template_ref),
+                    "|",
+                    ("visit_id", "=", visit.id),
+                    ("scheduled_date", ">", fields.Datetime.now()),
+                ],
+                limit=1,
+            ):
+                continue
+            send_at = order.company_id._order_flow_next_send_time()
+            order_sudo = order.sudo()
+            kwargs = {"scheduled_date": fields.Datetime.to_string(send_at)} if send_at else {}
+            if medium == "sms":
+                message = order_sudo._message_sms_with_template(
+                    template=template.sudo(),
+                    partner_ids=order.partner_id.ids,
+                    put_in_queue=True,
+                    **kwargs,
+                )
+            else:
+                message = order_sudo.message_post_with_source(
+                    template.sudo(),
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
+                    **kwargs,
+                )
+            logs |= Log.create(
+                {
+                    "order_id": order.id,
+                    "visit_id": visit.id,
+                    "stage_id": order.stage_id.id,
+                    "template_ref": template_ref,
+                    "template_name": template.name,
+                    "medium": medium,
+                    "channel": order._order_flow_channel(),
+                    "message_id": message[:1].id,
+                    "scheduled_date": send_at or False,
+                    "automation_id": automation.id if automation else False,
+                }
+            )
+        return logs
+
+    def action_view_customer_messages(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_order_flow.sale_order_customer_message_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action
+
+    def action_open_stage_change(self):
+        """List action: change the status of the selected orders."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Change status"),
+            "res_model": "sale.order.stage.change",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }

@@ -1,0 +1,106 @@
+from odoo import _, api, fields, models
+
+MEDIUMS = [("sms", "SMS / Viber"), ("email", "Email")]
+CHANNELS = [
+    ("viber_sms", "Viber, then SMS"),
+    ("sms", "SMS only"),
+    ("email", "Email only"),
+    ("none", "No messages"),
+]
+
+
+class SaleOrderCustomerMessage(models.Model):
+    """One customer message sent (or waiting for the sending window) for an
+    order by an automation rule. It is the memory behind “one message per
+    order, template and status visit”, and shows staff what the customer got
+    and whether it went out."""
+
+    _name = "sale.order.customer.message"
+    _description = "Order Customer Message"
+    _order = "create_date desc, id desc"
+    _rec_name = "template_name"
+
+    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
+    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    visit_id = fields.Many2one(
+        "sale.order.stage.history", string="Status visit", ondelete="set null", index=True
+    )
+    stage_id = fields.Many2one("sale.order.stage", string="Status", ondelete="set null")
+    template_ref = fields.Char(string="Template reference", required=True)
+    template_name = fields.Char(string="Template")
+    medium = fields.Selection(MEDIUMS, required=True)
+    channel = fields.Selection(CHANNELS, string="Customer's channel")
+    message_id = fields.Many2one("mail.message", ondelete="set null")
+    body = fields.Html(related="message_id.body", string="Text")
+    automation_id = fields.Many2one(
+        "base.automation", string="Automation rule", ondelete="set null"
+    )
+    scheduled_date = fields.Datetime(
+        string="Waits until",
+        help="Created outside the sending window: goes out when the window opens.",
+    )
+    state = fields.Selection(
+        [
+            ("scheduled", "Waiting for the sending window"),
+            ("queued", "Queued"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+        ],
+        compute="_compute_state",
+    )
+    failure_reason = fields.Char(compute="_compute_state")
+
+    _sql_constraints = [
+        (
+            "once_per_visit",
+            "unique(order_id, visit_id, template_ref)",
+            "This message was already sent for this status visit of the order.",
+        ),
+    ]
+
+    @api.depends("message_id", "scheduled_date")
+    def _compute_state(self):
+        schedules = (
+            self.env["mail.message.schedule"]
+            .sudo()
+            .search([("mail_message_id", "in", self.message_id.ids)])
+        )
+        scheduled_messages = schedules.mail_message_id
+        for log in self:
+            log.failure_reason = False
+            if not log.message_id:
+                log.state = "failed"
+                log.failure_reason = _("The message was deleted.")
+                continue
+            if log.message_id in scheduled_messages:
+                log.state = "scheduled"
+                continue
+            notifications = log.message_id.sudo().notification_ids.filtered(
+                lambda n, log=log: n.res_partner_id == log.order_id.partner_id
+            )
+            statuses = set(notifications.mapped("notification_status"))
+            if statuses & {"exception", "bounce"}:
+                log.state = "failed"
+                failed = notifications.filtered(
+                    lambda n: n.notification_status in ("exception", "bounce")
+                )[:1]
+                log.failure_reason = failed.failure_reason or dict(
+                    failed._fields["failure_type"]._description_selection(self.env)
+                ).get(failed.failure_type)
+            elif statuses and statuses <= {"sent"}:
+                log.state = "sent"
+            else:
+                log.state = "queued"
+
+    def action_send_now(self):
+        """Send messages waiting for the sending window right away."""
+        self.order_id.check_access("write")
+        schedules = (
+            self.env["mail.message.schedule"]
+            .sudo()
+            .search([("mail_message_id", "in", self.message_id.ids)])
+        )
+        schedules.force_send()
+        self.sudo().write({"scheduled_date": False})
+        return True

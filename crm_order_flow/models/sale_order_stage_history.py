@@ -1,0 +1,67 @@
+from odoo import api, fields, models
+
+CAUSES = [
+    ("user", "Person"),
+    ("rule", "Automation rule"),
+    ("carrier", "Carrier update"),
+]
+
+
+class SaleOrderStageHistory(models.Model):
+    """One visit of an order to a status: when it entered, who or what moved
+    it there, when it left and how long it stayed. A move back to an earlier
+    status opens a new visit, so every duration is kept."""
+
+    _name = "sale.order.stage.history"
+    _description = "Order Status Visit"
+    _order = "date_in desc, id desc"
+    _rec_name = "stage_id"
+
+    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    salesperson_id = fields.Many2one(related="order_id.user_id", store=True, string="Salesperson")
+    stage_id = fields.Many2one(
+        "sale.order.stage", string="Status", required=True, ondelete="restrict", index=True
+    )
+    stage_group_id = fields.Many2one(related="stage_id.group_id", store=True, string="Status group")
+    previous_stage_id = fields.Many2one(
+        "sale.order.stage", string="Previous status", ondelete="set null"
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Moved by",
+        ondelete="set null",
+        help="The person who moved the order, or whose action started the automation.",
+    )
+    cause = fields.Selection(CAUSES, required=True, default="user")
+    automation_id = fields.Many2one(
+        "base.automation", string="Automation rule", ondelete="set null"
+    )
+    date_in = fields.Datetime(string="Entered", required=True, default=fields.Datetime.now)
+    date_out = fields.Datetime(string="Left")
+    duration = fields.Float(
+        string="Time in status (hours)",
+        compute="_compute_duration",
+        store=True,
+        aggregator="avg",
+        help="Hours spent in the status during this visit (until now while it lasts).",
+    )
+    is_current = fields.Boolean(compute="_compute_is_current", string="Current")
+
+    @api.depends("date_in", "date_out")
+    def _compute_duration(self):
+        for visit in self:
+            if visit.date_in and visit.date_out:
+                visit.duration = (visit.date_out - visit.date_in).total_seconds() / 3600.0
+            else:
+                visit.duration = 0.0
+
+    def _compute_is_current(self):
+        for visit in self:
+            visit.is_current = not visit.date_out
+
+    def _current_duration(self):
+        """Hours of the visit, counting an open visit until now."""
+        self.ensure_one()
+        end = self.date_out or fields.Datetime.now()
+        return (end - self.date_in).total_seconds() / 3600.0

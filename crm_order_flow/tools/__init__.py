@@ -1,0 +1,1 @@
+from .sms_segments import sms_segments
