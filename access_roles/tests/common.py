@@ -92,17 +92,16 @@ class AccessRolesCommon(TransactionCase):
 
     @classmethod
     def _make_order(cls, salesperson, partner):
-        return cls.env["sale.order"].create(
-            {
-                "partner_id": partner.id,
-                "user_id": salesperson.id or False,
-                "order_line": [
-                    Command.create(
-                        {"product_id": cls.product.id, "product_uom_qty": 2, "price_unit": 1000}
-                    )
-                ],
-            }
+        # A quotation composed in the back office: created, then its lines
+        # added. (With the order flow installed, an order created together
+        # with its lines is confirmed at once by the auto-reservation rule.)
+        order = cls.env["sale.order"].create(
+            {"partner_id": partner.id, "user_id": salesperson.id or False}
         )
+        order.order_line = [
+            Command.create({"product_id": cls.product.id, "product_uom_qty": 2, "price_unit": 1000})
+        ]
+        return order
 
     @classmethod
     def _make_invoice(cls, order):

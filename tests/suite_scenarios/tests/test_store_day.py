@@ -42,17 +42,9 @@ class TestStoreDay(TransactionCase):
     def test_order_through_the_roles(self):
         # The Sales Manager takes the order and agrees a discount while it is new.
         order = (
-            self.env["sale.order"]
-            .with_user(self.sales)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "order_line": [
-                        Command.create({"product_id": self.product.id, "product_uom_qty": 1})
-                    ],
-                }
-            )
+            self.env["sale.order"].with_user(self.sales).create({"partner_id": self.customer.id})
         )
+        order.order_line = [Command.create({"product_id": self.product.id, "product_uom_qty": 1})]
         order.order_line.discount = 10
         self.assertEqual(order.amount_untaxed, 1080)
         # The warehouse does not see quotations.
