@@ -61,8 +61,13 @@ class SaleOrderTriggerMap(models.TransientModel):
         detail = ""
         if action.state == "object_write" and action.update_field_id:
             detail = action.update_field_id.field_description
-            if action.update_field_id.name == "stage_id" and action.resource_ref:
-                detail = _("Status → %(status)s", status=action.resource_ref.display_name)
+            if (
+                action.update_field_id.name == "stage_id"
+                and action.evaluation_type == "value"
+                and (action.value or "").isdigit()
+            ):
+                stage = self.env["sale.order.stage"].browse(int(action.value)).exists()
+                detail = _("Status → %(status)s", status=stage.display_name)
         elif action.state == "next_activity":
             detail = action.activity_summary or action.activity_type_id.name
         elif action.state == "code":

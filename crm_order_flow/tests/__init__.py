@@ -5,3 +5,4 @@ from . import test_history_sla
 from . import test_automations
 from . import test_messages
 from . import test_journey
+from . import test_trigger_map
