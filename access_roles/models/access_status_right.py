@@ -79,16 +79,21 @@ class AccessStatusRight(models.Model):
         if user._is_superuser() or user._is_system() and not user._store_role_groups():
             return True
         rights = self.sudo().search([("group_id", "in", user._store_role_groups().ids)])
-        for right in rights:
-            if right.delivery_kind not in ("any", delivery_kind):
-                continue
-            if (
-                right.all_statuses
-                or (right.status_group_id and right.status_group_id.code == status_group_code)
-                or (right.status_code and right.status_code == status_code)
-            ):
-                return True
-        return False
+        return any(
+            right.delivery_kind in ("any", delivery_kind)
+            and right._covers(status_code, status_group_code)
+            for right in rights
+        )
+
+    def _covers(self, status_code, status_group_code):
+        """Whether the right names the status ``status_code`` of the group
+        ``status_group_code`` (whatever its delivery kind)."""
+        self.ensure_one()
+        return bool(
+            self.all_statuses
+            or (self.status_group_id and self.status_group_id.code == status_group_code)
+            or (self.status_code and self.status_code == status_code)
+        )
 
     def _describe(self):
         """Human readable target of the right, in the user's language."""

@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
+from ..tools import error_text
+
 _logger = logging.getLogger(__name__)
 
 PAYMENT_STATES = [
@@ -598,9 +600,20 @@ class SaleOrder(models.Model):
         status that maps to the order status ``code``."""
         return self._order_flow_auto_move(code, cause="carrier")
 
+    def _order_flow_salesperson_activity(self, activity_xmlid, summary, note=None):
+        """Give each order's salesperson (or the current user when there is
+        none) a to-do on the order."""
+        for order in self:
+            order.sudo().activity_schedule(
+                activity_xmlid,
+                summary=summary,
+                note=note,
+                user_id=(order.user_id or self.env.user).id,
+            )
+
     def _order_flow_report_refused_move(self, stage, error):
         self.ensure_one()
-        reason = error.args[0] if error.args else str(error)
+        reason = error_text(error)
         _logger.info("Automatic move of %s to %s refused: %s", self.name, stage.code, reason)
         body = _(
             "Automatic move to “%(status)s” was refused: %(reason)s",
@@ -608,11 +621,8 @@ class SaleOrder(models.Model):
             reason=reason,
         )
         self.sudo().message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
-        self.sudo().activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=_("Automatic status change refused"),
-            note=body,
-            user_id=(self.user_id or self.env.user).id,
+        self._order_flow_salesperson_activity(
+            "mail.mail_activity_data_todo", _("Automatic status change refused"), note=body
         )
 
     def _order_flow_reserve(self, failure_code="offer_replacement"):
@@ -647,11 +657,10 @@ class SaleOrder(models.Model):
             order._order_flow_auto_move(failure_code)
             if failure_code == "offer_replacement":
                 products = ", ".join(missing.product_id.mapped("display_name"))
-                order.sudo().activity_schedule(
+                order._order_flow_salesperson_activity(
                     "mail.mail_activity_data_call",
-                    summary=_("Contact the customer"),
+                    _("Contact the customer"),
                     note=_("Not enough stock to reserve: %(products)s.", products=products),
-                    user_id=(order.user_id or self.env.user).id,
                 )
 
     def _order_flow_reservation_moves(self):
@@ -685,13 +694,11 @@ class SaleOrder(models.Model):
                 with self.env.cr.savepoint():
                     order.carrier_id.sudo()._order_flow_register_shipment(order.sudo())
             except (UserError, ValidationError) as error:
-                reason = error.args[0] if error.args else str(error)
                 order._order_flow_auto_move("delivery_postponed")
-                order.sudo().activity_schedule(
+                order._order_flow_salesperson_activity(
                     "mail.mail_activity_data_todo",
-                    summary=_("Find out why the shipment failed"),
-                    note=reason,
-                    user_id=(order.user_id or self.env.user).id,
+                    _("Find out why the shipment failed"),
+                    note=error_text(error),
                 )
 
     def _order_flow_return_goods(self):
@@ -760,12 +767,8 @@ class SaleOrder(models.Model):
             if kind == "missed"
             else _("Incoming call from the customer")
         )
-        for order in self.filtered(lambda o: not o.stage_id.is_final):
-            order.sudo().activity_schedule(
-                "mail.mail_activity_data_call",
-                summary=summary,
-                user_id=(order.user_id or self.env.user).id,
-            )
+        open_orders = self.filtered(lambda o: not o.stage_id.is_final)
+        open_orders._order_flow_salesperson_activity("mail.mail_activity_data_call", summary)
 
     # ------------------------------------------------------ customer messages
     def _order_flow_channel(self):

@@ -123,11 +123,7 @@ class SaleOrderStage(models.Model):
         for stage in self:
             names = []
             for right in rights:
-                if (
-                    right.all_statuses
-                    or right.status_group_id == stage.group_id
-                    or right.status_code == stage.code
-                ):
+                if right._covers(stage.code, stage.group_code):
                     label = right.group_id.name
                     if right.delivery_kind != "any":
                         label = f"{label} ({right._describe()})"

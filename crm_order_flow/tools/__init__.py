@@ -1,1 +1,6 @@
 from .sms_segments import sms_segments
+
+
+def error_text(error):
+    """The message of an Odoo exception, as shown to the user."""
+    return error.args[0] if error.args else str(error)

@@ -3,6 +3,8 @@ from markupsafe import Markup, escape
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools import error_text
+
 
 class SaleOrderStageChange(models.TransientModel):
     """Change the status of several orders at once. Every order is checked
@@ -34,7 +36,7 @@ class SaleOrderStageChange(models.TransientModel):
                     order.write(vals)
                 moved |= order
             except (UserError, AccessError, ValidationError) as error:
-                refused.append((order, error.args[0] if error.args else str(error)))
+                refused.append((order, error_text(error)))
         rows = Markup("").join(
             Markup("<li><b>%s</b>: %s</li>") % (order.name, reason) for order, reason in refused
         )
