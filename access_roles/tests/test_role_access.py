@@ -68,6 +68,8 @@ class TestSalesOrders(AccessRolesCommon):
 
     def test_sales_cancels_own_confirmed_order(self):
         order = self.as_role(self.order_confirmed, "sales")
+        if "operator_comment" in order._fields:  # the order flow asks why
+            order.operator_comment = "The customer cancelled by phone"
         order._action_cancel()
         self.assertEqual(self.order_confirmed.state, "cancel")
         self.assertEqual(set(self.order_confirmed.picking_ids.mapped("state")), {"cancel"})

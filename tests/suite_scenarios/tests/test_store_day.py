@@ -51,8 +51,20 @@ class TestStoreDay(TransactionCase):
         self.assertFalse(
             self.env["sale.order"].with_user(self.logistics).search([("id", "=", order.id)])
         )
-        order.action_confirm()
-        # Confirmed: the warehouse sees it, ships it, and may not touch prices.
+        # She chooses self-pickup and reserves the goods: the order is confirmed.
+        order.carrier_id = self.env.ref("crm_order_flow.carrier_self_pickup")
+        order.action_order_flow_reserve()
+        self.assertEqual(order.stage_id.code, "availability_confirmed")
+        self.assertEqual(order.state, "sale")
+        # The accountant invoices it and registers the payment: the order goes to assembly.
+        invoice = order.with_user(self.accountant).sudo()._create_invoices()
+        invoice.with_user(self.accountant).action_post()
+        self.env["account.payment.register"].with_user(self.accountant).with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.env.flush_all()
+        self.assertEqual(order.stage_id.code, "to_assembly")
+        # The warehouse sees it, ships it, and may not touch prices.
         order_wh = order.with_user(self.logistics)
         self.assertEqual(order_wh.name, order.name)
         picking = order.picking_ids.with_user(self.logistics)
@@ -61,13 +73,11 @@ class TestStoreDay(TransactionCase):
         self.assertEqual(picking.state, "done")
         with self.assertRaises(AccessError):
             order_wh.order_line.price_unit = 1
-        # Once confirmed the Sales Manager may not change the price any more.
+        # In assembly the Sales Manager may not change the price any more.
         with self.assertRaises(AccessError):
             order.order_line.discount = 50
         self.assertEqual(order.order_line.discount, 10)
-        # The accountant invoices it; the Sales Manager reads the invoice of his order.
-        invoice = order.with_user(self.accountant).sudo()._create_invoices()
-        invoice.with_user(self.accountant).action_post()
+        # The Sales Manager reads the invoice of his order.
         self.assertEqual(invoice.with_user(self.sales).amount_total, invoice.amount_total)
         # Support answers the customer from the order, cannot see the invoice.
         order.with_user(self.support).message_post(body="Клієнтка питала про доставку")
