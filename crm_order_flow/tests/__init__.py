@@ -6,3 +6,4 @@ from . import test_automations
 from . import test_messages
 from . import test_journey
 from . import test_trigger_map
+from . import test_install_hook
