@@ -7,3 +7,4 @@ from . import test_messages
 from . import test_journey
 from . import test_trigger_map
 from . import test_install_hook
+from . import test_rule_lookup
