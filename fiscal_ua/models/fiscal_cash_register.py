@@ -1,0 +1,412 @@
+import json
+import logging
+import uuid
+from datetime import datetime
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.access_roles.models.access_credential_mixin import CredentialField
+from odoo.addons.access_roles.tools.credentials import redact
+
+from ..checkbox import PRODUCTION_URL, TEST_URL, CheckboxClient, CheckboxError
+
+_logger = logging.getLogger(__name__)
+
+KYIV = pytz.timezone("Europe/Kyiv")
+CLIENT_NAME = "UA Store Order Suite (Odoo fiscal_ua)"
+CLIENT_VERSION = "18.0.1.0.0"
+OPEN_STATUSES = ("CREATED", "OPENING", "OPENED")
+
+
+def kyiv_now():
+    return datetime.now(pytz.utc).astimezone(KYIV)
+
+
+def parse_checkbox_datetime(value):
+    """A Checkbox timestamp (ISO 8601 with offset) as a naive UTC datetime."""
+    if not value:
+        return False
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if moment.tzinfo:
+        moment = moment.astimezone(pytz.utc).replace(tzinfo=None)
+    return moment
+
+
+class FiscalCashRegister(models.Model):
+    """A Checkbox software cash register (ПРРО) of the company."""
+
+    _name = "fiscal.cash.register"
+    _description = "Cash Register (Checkbox)"
+    _inherit = ["access.credential.mixin"]
+    _order = "sequence, id"
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    mode = fields.Selection(
+        [("test", "Test"), ("production", "Production")],
+        required=True,
+        default="test",
+        help="Test registers use Checkbox's test environment; their receipts are not fiscal.",
+    )
+    base_url = fields.Char(
+        "API URL",
+        groups="base.group_system",
+        help="Leave empty for Checkbox's own address of the mode ("
+        + PRODUCTION_URL
+        + " or "
+        + TEST_URL
+        + ").",
+    )
+    license_key = CredentialField("Licence key")
+    license_key_set = fields.Boolean("Licence key entered", compute="_compute_license_key_set")
+    cashier_id = fields.Many2one(
+        "fiscal.cashier",
+        domain="[('company_id', '=', company_id)]",
+        help="The cashier who signs the receipts of this register.",
+    )
+    tax_ids = fields.One2many("fiscal.tax", "register_id", "Tax rates")
+    untaxed_tax_id = fields.Many2one(
+        "fiscal.tax",
+        "Rate for lines without tax",
+        domain="[('register_id', '=', id)]",
+        help="Tax code given to lines that carry no Odoo tax: usually the VAT-exempt rate "
+        "(без ПДВ). Empty: such lines are sent without a tax code.",
+    )
+    default_payment_form_id = fields.Many2one(
+        "fiscal.payment.form",
+        "Default payment form",
+        help="Used for an invoice whose payments do not tell how it was paid.",
+    )
+    shift_ids = fields.One2many("fiscal.shift", "register_id", "Shifts")
+    current_shift_id = fields.Many2one(
+        "fiscal.shift", "Current shift", compute="_compute_current_shift_id"
+    )
+    request_timeout = fields.Float(
+        "Request timeout (s)", default=20.0, help="Longest wait for one answer of Checkbox."
+    )
+    receipt_wait = fields.Float(
+        "Wait for the fiscal number (s)",
+        default=10.0,
+        help="How long a user waits for the fiscal number after sending a receipt; later "
+        "answers are picked up by the scheduled action.",
+    )
+    close_time = fields.Float(
+        "Close shift at (Kyiv time)",
+        default=23.75,
+        help="From this time of day (Europe/Kyiv) the scheduled action closes the open shift "
+        "(Z-report), so that a shift never passes midnight.",
+    )
+    send_receipt_link = fields.Boolean(
+        "Send the receipt link to the customer",
+        default=True,
+        help="After fiscalization, send the public link of the receipt to the customer "
+        "through the order's message channel.",
+    )
+
+    @api.depends("mode")
+    def _compute_license_key_set(self):
+        for register in self:
+            register.license_key_set = bool(register._get_credential("license_key"))
+
+    @api.depends("shift_ids.status")
+    def _compute_current_shift_id(self):
+        for register in self:
+            register.current_shift_id = register._open_shift_record()
+
+    @api.constrains("request_timeout", "receipt_wait")
+    def _check_timeouts(self):
+        for register in self:
+            if register.request_timeout <= 0 or register.receipt_wait < 0:
+                raise UserError(_("Timeouts of a cash register must be positive numbers."))
+
+    # ------------------------------------------------------------------ client
+    def _api_url(self):
+        self.ensure_one()
+        # administrators only set it: the credentials are sent to this address
+        return self.sudo().base_url or (PRODUCTION_URL if self.mode == "production" else TEST_URL)
+
+    def _checkbox_client(self):
+        """The one place where the Checkbox client is built."""
+        self.ensure_one()
+        cashier = self.cashier_id
+        if not cashier:
+            raise UserError(
+                _(
+                    "Cash register %(register)s has no cashier. An administrator sets it in "
+                    "Fiscal → Configuration → Cash registers.",
+                    register=self.display_name,
+                )
+            )
+        if not self._get_credential("license_key") or not cashier.credentials_set:
+            raise UserError(
+                _(
+                    "The licence key of cash register %(register)s or the credentials of cashier "
+                    "%(cashier)s are missing. An administrator enters them.",
+                    register=self.display_name,
+                    cashier=cashier.display_name,
+                )
+            )
+        params = self.env["ir.config_parameter"].sudo()
+        poll_interval = float(params.get_param("fiscal_ua.poll_interval", "1.0") or 1.0)
+        timeout = self.request_timeout or 20.0
+        return CheckboxClient(
+            self._api_url(),
+            license_key=self._get_credential("license_key"),
+            access_token=cashier._get_credential("access_token"),
+            client_name=CLIENT_NAME,
+            client_version=CLIENT_VERSION,
+            timeout=(min(5.0, timeout), timeout),
+            poll_interval=poll_interval,
+            on_token=cashier._save_token,
+            **cashier._client_credentials(),
+        )
+
+    def _secrets(self):
+        self.ensure_one()
+        secrets = [self._get_credential("license_key")]
+        if self.cashier_id:
+            secrets += self.cashier_id._secrets()
+        return [secret for secret in secrets if secret]
+
+    def _error_text(self, exc):
+        """The text of a Checkbox error, safe to show and to log."""
+        self.ensure_one()
+        return redact(str(exc), *self._secrets())
+
+    def _user_error(self, exc):
+        """The one place where Checkbox errors become a user message."""
+        return UserError(
+            _(
+                "Checkbox answered with an error: %(error)s",
+                error=self._error_text(exc),
+            )
+        )
+
+    def _notify(self, title, message, kind="success", sticky=False):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": sticky,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------ shifts
+    def _open_shift_record(self):
+        self.ensure_one()
+        return self.env["fiscal.shift"].search(
+            [("register_id", "=", self.id), ("status", "in", OPEN_STATUSES)],
+            order="id desc",
+            limit=1,
+        )
+
+    def _sync_shift(self, data):
+        """Create or update the local record of a Checkbox shift."""
+        self.ensure_one()
+        Shift = self.env["fiscal.shift"]
+        shift = Shift.search([("checkbox_id", "=", data["id"])], limit=1)
+        vals = {
+            "status": data.get("status") or "CREATED",
+            "serial": data.get("serial") or 0,
+        }
+        opened_at = parse_checkbox_datetime(data.get("opened_at"))
+        closed_at = parse_checkbox_datetime(data.get("closed_at"))
+        if opened_at:
+            vals["opened_at"] = opened_at
+        if closed_at:
+            vals["closed_at"] = closed_at
+        if data.get("z_report"):
+            vals["z_report"] = json.dumps(data["z_report"], ensure_ascii=False, indent=1)
+        if shift:
+            shift.write(vals)
+            return shift
+        vals.update(
+            {
+                "register_id": self.id,
+                "cashier_id": self.cashier_id.id,
+                "checkbox_id": data["id"],
+            }
+        )
+        if vals["status"] in OPEN_STATUSES and not vals.get("opened_at"):
+            vals["opened_at"] = fields.Datetime.now()
+        return Shift.create(vals)
+
+    def _ensure_open_shift(self, client, trust_local=True):
+        """The open shift of the register, opening one when needed (before
+        the first receipt of the day). With ``trust_local`` a shift this
+        database knows to be open today is used without asking Checkbox."""
+        self.ensure_one()
+        shift = self._open_shift_record()
+        if shift and shift._is_stale():
+            self._close_shift(client)
+            shift = self.env["fiscal.shift"]
+        if shift and shift.status == "OPENED" and trust_local:
+            return shift
+        data = client.get_current_shift()
+        if data and data.get("status") in ("CREATED", "OPENING"):
+            data = client.wait_shift(data, ("OPENED", "CLOSED"))
+        if data and data.get("status") == "OPENED":
+            current = self._sync_shift(data)
+            (shift - current).write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
+            if not current._is_stale():
+                return current
+            self._close_shift(client)
+        elif shift:
+            shift.write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
+        try:
+            data = client.open_shift(str(uuid.uuid4()))
+        except CheckboxError as exc:
+            # opened meanwhile by someone else: use that one
+            data = client.get_current_shift()
+            if not data:
+                raise exc from None
+            data = client.wait_shift(data, ("OPENED", "CLOSED"))
+            if data.get("status") != "OPENED":
+                raise exc from None
+        return self._sync_shift(data)
+
+    def _close_shift(self, client):
+        """Close the register's shift on Checkbox (Z-report) and locally."""
+        self.ensure_one()
+        local = self._open_shift_record()
+        try:
+            data = client.close_shift()
+        except CheckboxError as exc:
+            if not exc.is_no_open_shift:
+                raise
+            local.write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
+            return local
+        shift = self._sync_shift(data)
+        (local - shift).write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
+        if not shift.closed_at:
+            shift.closed_at = fields.Datetime.now()
+        return shift
+
+    # ------------------------------------------------------------------ buttons
+    def action_open_shift(self):
+        self.ensure_one()
+        self.env["fiscal.shift"].check_access("create")
+        try:
+            shift = self._ensure_open_shift(self._checkbox_client(), trust_local=False)
+        except CheckboxError as exc:
+            raise self._user_error(exc) from exc
+        return self._notify(
+            _("Shift open"),
+            _("Shift %(shift)s of %(register)s is open.", shift=shift.serial, register=self.name),
+        )
+
+    def action_close_shift(self):
+        self.ensure_one()
+        self.env["fiscal.shift"].check_access("write")
+        try:
+            shift = self._close_shift(self._checkbox_client())
+        except CheckboxError as exc:
+            raise self._user_error(exc) from exc
+        if not shift:
+            return self._notify(_("No open shift"), _("The register had no open shift."), "info")
+        return self._notify(
+            _("Shift closed"),
+            _("Shift %(shift)s is closed; the Z-report is saved on the shift.", shift=shift.serial),
+        )
+
+    def action_x_report(self):
+        self.ensure_one()
+        self.env["fiscal.shift"].check_access("write")
+        client = self._checkbox_client()
+        try:
+            shift = self._ensure_open_shift(client, trust_local=False)
+            report = client.x_report()
+        except CheckboxError as exc:
+            raise self._user_error(exc) from exc
+        shift.x_report = json.dumps(report, ensure_ascii=False, indent=1)
+        return self._notify(
+            _("X-report"),
+            _(
+                "Sales: %(count)s receipts, %(amount)s UAH. The report is saved on the shift.",
+                count=report.get("sell_receipts_count", 0),
+                amount="%.2f" % ((report.get("sell_sum") or 0) / 100),
+            ),
+            sticky=True,
+        )
+
+    def action_load_taxes(self):
+        """Read the register's tax rates from Checkbox (mappings are kept)."""
+        self.ensure_one()
+        self.env["fiscal.tax"].check_access("create")
+        try:
+            rates = self._checkbox_client().get_taxes()
+        except CheckboxError as exc:
+            raise self._user_error(exc) from exc
+        for rate in rates:
+            vals = {
+                "label": rate.get("label"),
+                "symbol": rate.get("symbol"),
+                "rate": rate.get("rate") or 0.0,
+                "no_vat": bool(rate.get("no_vat")),
+            }
+            code = rate.get("code")
+            tax = self.tax_ids.filtered(lambda t, code=code: t.code == code)
+            if tax:
+                tax.write(vals)
+            else:
+                tax = self.env["fiscal.tax"].create(
+                    dict(vals, register_id=self.id, code=rate.get("code"))
+                )
+            if vals["no_vat"] and not self.untaxed_tax_id:
+                self.untaxed_tax_id = tax
+        return self._notify(
+            _("Tax rates loaded"),
+            _("%(count)s tax rates read from Checkbox.", count=len(rates)),
+        )
+
+    def action_check_connection(self):
+        self.ensure_one()
+        client = self._checkbox_client()
+        try:
+            client.signin()
+            shift = client.get_current_shift()
+        except CheckboxError as exc:
+            raise self._user_error(exc) from exc
+        return self._notify(
+            _("Connection works"),
+            _(
+                "The cashier signed in. Current shift: %(status)s.",
+                status=(shift or {}).get("status") or _("none"),
+            ),
+        )
+
+    # ------------------------------------------------------------------ cron
+    @api.model
+    def _cron_close_shifts(self):
+        """Close (Z-report) the open shifts before midnight Europe/Kyiv, and
+        any shift left open from an earlier day. One savepoint per register."""
+        now = kyiv_now()
+        hour = now.hour + now.minute / 60.0
+        for register in self.sudo().search([]):
+            shift = register._open_shift_record()
+            if not shift or not (hour >= register.close_time or shift._is_stale()):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    register._close_shift(register._checkbox_client())
+            except Exception as exc:  # noqa: BLE001 - one register never stops the others
+                _logger.warning(
+                    "fiscal_ua: could not close the shift of register %s: %s",
+                    register.id,
+                    register._error_text(exc),
+                )

@@ -1,0 +1,252 @@
+import logging
+
+from odoo import fields, models
+from odoo.tools import float_compare, float_is_zero
+
+_logger = logging.getLogger(__name__)
+
+FISCAL_GROUPS = (
+    "access_roles.group_role_administrator,access_roles.group_role_manager,"
+    "access_roles.group_role_accountant"
+)
+RECEIPT_READERS = FISCAL_GROUPS + ",access_roles.group_role_support"
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    fiscal_receipt_ids = fields.One2many(
+        "fiscal.receipt",
+        "sale_order_id",
+        "Fiscal receipts",
+        readonly=True,
+        groups=RECEIPT_READERS,
+    )
+    fiscal_receipt_count = fields.Integer(
+        "Fiscal receipts count", compute="_compute_fiscal_receipt_count", groups=RECEIPT_READERS
+    )
+    fiscal_payment_form_id = fields.Many2one(
+        "fiscal.payment.form",
+        "Expected payment form",
+        groups=FISCAL_GROUPS,
+        help="How the customer pays when no online payment tells it, e.g. Післяплата (cash on "
+        "delivery): a form with the policy 'at shipping' gets its receipt when the order "
+        "is shipped.",
+    )
+
+    def _compute_fiscal_receipt_count(self):
+        data = self.env["fiscal.receipt"]._read_group(
+            [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]
+        )
+        counts = {order.id: count for order, count in data}
+        for order in self:
+            order.fiscal_receipt_count = counts.get(order.id, 0)
+
+    # ------------------------------------------------------------------ payload parts
+    def _fiscal_lines(self):
+        """The order lines as receipt lines (see fiscal.receipt._goods)."""
+        self.ensure_one()
+        lines = []
+        product_lines = self.order_line.filtered(
+            lambda sol: not sol.display_type and not sol.is_downpayment
+        )
+        for line in product_lines:
+            if float_is_zero(line.product_uom_qty, precision_rounding=line.product_uom.rounding):
+                continue
+            price_unit = line.price_unit
+            if line.tax_id:
+                price_unit = line.tax_id.compute_all(
+                    line.price_unit,
+                    currency=self.currency_id,
+                    quantity=1.0,
+                    product=line.product_id,
+                    partner=self.partner_id,
+                )["total_included"]
+            product = line.product_id
+            lines.append(
+                {
+                    "code": product.default_code or product.barcode or str(product.id),
+                    "name": product.name or (line.name or "").split("\n")[0],
+                    "quantity": line.product_uom_qty,
+                    "price_unit": price_unit,
+                    "total": line.price_total,
+                    "discount": line.discount,
+                    "taxes": line.tax_id,
+                }
+            )
+        return lines
+
+    def _fiscal_done_transactions(self):
+        self.ensure_one()
+        return self.transaction_ids.filtered(
+            lambda tx: tx.state == "done" and tx.operation != "validation"
+        )
+
+    def _fiscal_paid_amount(self):
+        return sum(self._fiscal_done_transactions().mapped("amount"))
+
+    def _fiscal_has_invoice_receipt(self):
+        self.ensure_one()
+        return bool(
+            self.env["fiscal.receipt"].search_count(
+                [
+                    ("move_id", "in", self.invoice_ids.ids),
+                    ("receipt_type", "=", "sell"),
+                    ("state", "!=", "error"),
+                ]
+            )
+        )
+
+    def _fiscal_chain(self):
+        """The prepayment receipt of the order, if any (not in error)."""
+        self.ensure_one()
+        return self.env["fiscal.receipt"].search(
+            [
+                ("sale_order_id", "=", self.id),
+                ("receipt_type", "=", "prepayment"),
+                ("state", "!=", "error"),
+            ],
+            limit=1,
+        )
+
+    def _fiscal_queue(self, key, vals):
+        """Create the receipt of ``key`` unless the purpose has one already."""
+        Receipt = self.env["fiscal.receipt"].sudo()
+        if Receipt._active_for([key]):
+            return Receipt
+        register = Receipt._default_register(self.company_id)
+        vals = dict(
+            vals,
+            purpose_key=key,
+            register_id=register.id,
+            sale_order_id=self.id,
+            partner_id=self.partner_id.id,
+        )
+        vals["payments_data"] = Receipt._payments_json(vals.pop("payments"))
+        return Receipt._create_for_purpose(vals)
+
+    def _fiscal_on_transaction_done(self, transaction):
+        """An online payment arrived: queue the receipt the payment form's
+        policy asks for (sale receipt when the order is fully paid,
+        prepayment receipt for a partial payment, final receipt for the rest)."""
+        Form = self.env["fiscal.payment.form"].sudo()
+        receipts = self.env["fiscal.receipt"].sudo()
+        form = Form._for_transaction(transaction)
+        if not form or form.policy in ("none", "on_shipping"):
+            return receipts
+        for order in self.sudo():
+            if order.currency_id.name != "UAH" or order.state != "sale":
+                continue
+            self.env["fiscal.receipt"]._lock_documents(order, nowait=False)
+            if order._fiscal_has_invoice_receipt():
+                continue
+            paid = order._fiscal_paid_amount()
+            rounding = order.currency_id.rounding
+            full = float_compare(paid, order.amount_total, precision_rounding=rounding) >= 0
+            chain = order._fiscal_chain()
+            if chain:
+                receipts |= order._fiscal_queue(
+                    f"chain:order:{order.id}:tx:{transaction.id}",
+                    {
+                        "receipt_type": "final",
+                        "related_receipt_id": chain.id,
+                        "transaction_id": transaction.id,
+                        "amount_total": transaction.amount,
+                        "payments": [(form, transaction.amount)],
+                    },
+                )
+            elif full:
+                payments = [
+                    (Form._for_transaction(tx) or form, tx.amount)
+                    for tx in order._fiscal_done_transactions()
+                ]
+                receipts |= order._fiscal_queue(
+                    f"sell:order:{order.id}",
+                    {
+                        "receipt_type": "sell",
+                        "transaction_id": transaction.id,
+                        "amount_total": order.amount_total,
+                        "payments": payments,
+                    },
+                )
+            elif form.policy == "prepayment":
+                receipts |= order._fiscal_queue(
+                    f"prepayment:order:{order.id}",
+                    {
+                        "receipt_type": "prepayment",
+                        "transaction_id": transaction.id,
+                        "amount_total": order.amount_total,
+                        "payments": [(form, transaction.amount)],
+                    },
+                )
+        receipts._fiscal_trigger()
+        return receipts
+
+    def _fiscal_on_shipped(self):
+        """The order left the warehouse: cash-on-delivery orders whose
+        payment form asks for a receipt at shipping get it now (the final
+        receipt when a prepayment receipt exists)."""
+        receipts = self.env["fiscal.receipt"].sudo()
+        for order in self.sudo():
+            form = order.fiscal_payment_form_id
+            if not form or form.policy != "on_shipping" or order.currency_id.name != "UAH":
+                continue
+            self.env["fiscal.receipt"]._lock_documents(order, nowait=False)
+            if order._fiscal_has_invoice_receipt():
+                continue
+            rest = order.amount_total - order._fiscal_paid_amount()
+            if float_compare(rest, 0.0, precision_rounding=order.currency_id.rounding) <= 0:
+                continue
+            chain = order._fiscal_chain()
+            if chain:
+                receipts |= order._fiscal_queue(
+                    f"chain:order:{order.id}:shipping",
+                    {
+                        "receipt_type": "final",
+                        "related_receipt_id": chain.id,
+                        "amount_total": rest,
+                        "payments": [(form, rest)],
+                    },
+                )
+                continue
+            Form = self.env["fiscal.payment.form"].sudo()
+            payments = [
+                (Form._for_transaction(tx) or form, tx.amount)
+                for tx in order._fiscal_done_transactions()
+            ] + [(form, rest)]
+            receipts |= order._fiscal_queue(
+                f"sell:order:{order.id}",
+                {"receipt_type": "sell", "amount_total": order.amount_total, "payments": payments},
+            )
+        receipts._fiscal_trigger()
+        return receipts
+
+    def _fiscal_send_receipt_link(self, receipt):
+        """Send the public link of ``receipt`` to the customer through the
+        order's message channel: an SMS when the customer has a phone number,
+        else an e-mail; both are logged in the order's chatter. Override to
+        route by the customer's preferred channel."""
+        self.ensure_one()
+        partner = receipt.partner_id or self.partner_id
+        order = self.with_context(lang=partner.lang or self.env.lang)
+        body = order.env._(
+            "Your fiscal receipt for order %(order)s: %(url)s",
+            order=self.name,
+            url=receipt.public_url,
+        )
+        if partner.mobile or partner.phone:
+            order._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
+        else:
+            order.message_post(
+                body=body,
+                partner_ids=partner.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    def action_view_fiscal_receipts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("fiscal_ua.fiscal_receipt_action")
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,6 @@
+from . import test_checkbox_client
+from . import test_payload
+from . import test_fiscalize_invoice
+from . import test_shifts
+from . import test_orders
+from . import test_access

@@ -1,0 +1,248 @@
+"""Orders paid online, prepayments, cash on delivery, the receipt link."""
+
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import FiscalCommon
+
+
+@tagged("post_install", "-at_install")
+class TestOrderReceipts(FiscalCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.provider = cls.env["payment.provider"].create(
+            {
+                "name": "Test acquiring",
+                "code": "none",
+                "state": "test",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.form_online.provider_ids = [Command.set(cls.provider.ids)]
+        cls.method = cls.env.ref("payment.payment_method_card")
+        cls.buyer = cls.env["res.partner"].create(
+            {
+                "name": "Іван Покупець",
+                "phone": "+380501112233",
+                "email": "ivan@example.com",
+                "lang": "en_US",
+            }
+        )
+        cls.env["ir.config_parameter"].sudo().set_param("sale.automatic_invoice", "False")
+
+    def _order(self, partner=None, confirm=True):
+        # Composed as a salesperson does (the order, then its lines), so that
+        # it stays a quotation where an order process confirms new orders on
+        # creation.
+        order = self.env["sale.order"].create({"partner_id": (partner or self.buyer).id})
+        order.order_line = [
+            Command.create(
+                {
+                    "product_id": self.kettle.id,
+                    "product_uom_qty": 1,
+                    "price_unit": 1000.0,
+                    "tax_id": [Command.set(self.tax_20.ids)],
+                }
+            )
+        ]
+        if confirm:
+            order.action_confirm()
+        return order
+
+    def _pay_online(self, order, amount):
+        transaction = self.env["payment.transaction"].create(
+            {
+                "provider_id": self.provider.id,
+                "payment_method_id": self.method.id,
+                "amount": amount,
+                "currency_id": self.uah.id,
+                "partner_id": order.partner_id.id,
+                "reference": f"{order.name}-{len(order.transaction_ids) + 1}",
+                "sale_order_ids": [Command.set(order.ids)],
+            }
+        )
+        transaction._set_done()
+        # Odoo's own payment creation needs an accounting setup of the provider
+        # that is not the subject here; everything else of the post-processing runs.
+        Transaction = type(self.env["payment.transaction"])
+        with patch.object(Transaction, "_create_payment", lambda tx, **kw: None):
+            transaction._post_process()
+        return transaction
+
+    def _process_queue(self):
+        self.env["fiscal.receipt"]._cron_process_receipts()
+
+    def test_fully_paid_online_order_is_fiscalized_and_the_link_sent(self):
+        order = self._order()
+        self._pay_online(order, 1000.0)
+        receipt = order.fiscal_receipt_ids
+        self.assertEqual((receipt.receipt_type, receipt.state), ("sell", "draft"))
+        self.assertFalse(self.fake.calls, "queued: the payment does not wait for Checkbox")
+        self._process_queue()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(receipt.payment_summary, "Інтернет еквайринг 1000.00")
+        self.assertEqual(
+            self.fake.receipts[receipt.uuid]["payments"][0]["label"], "Інтернет еквайринг"
+        )
+        # One SMS with the receipt link (an order process may send others).
+        sms = order.message_ids.filtered(
+            lambda m: m.message_type == "sms" and receipt.public_url in (m.body or "")
+        )
+        self.assertEqual(len(sms), 1)
+        self.assertEqual(sms.partner_ids, self.buyer)
+        self.assertTrue(receipt.link_sent)
+
+    def test_customer_without_phone_gets_the_link_by_email(self):
+        order = self._order(partner=self.customer)
+        self._pay_online(order, 1000.0)
+        self._process_queue()
+        receipt = order.fiscal_receipt_ids
+        message = order.message_ids.filtered(lambda m: receipt.public_url in (m.body or ""))
+        self.assertEqual(message.message_type, "comment")
+        self.assertEqual(message.partner_ids, self.customer)
+
+    def test_payment_post_processed_twice_gives_one_receipt(self):
+        order = self._order()
+        transaction = self._pay_online(order, 1000.0)
+        order._fiscal_on_transaction_done(transaction)
+        self._process_queue()
+        self.assertEqual(len(order.fiscal_receipt_ids), 1)
+        self.assertEqual(len(self.fake.fiscal_receipts()), 1)
+
+    def test_prepayment_then_final_receipt(self):
+        self.form_online.policy = "prepayment"
+        order = self._order()
+        self._pay_online(order, 300.0)
+        prepayment = order.fiscal_receipt_ids
+        self.assertEqual(prepayment.receipt_type, "prepayment")
+        self._process_queue()
+        self.assertEqual(prepayment.state, "done")
+        relation = prepayment.prepayment_relation_id
+        self.assertTrue(relation)
+        body = self.fake.calls_to("POST", r"prepayment-receipts$")[0]["body"]
+        self.assertEqual(body["goods"][0]["good"]["price"], 100000, "goods at full price")
+        self.assertEqual(body["payments"][0]["value"], 30000, "payment of the prepaid part")
+        self._pay_online(order, 700.0)
+        final = order.fiscal_receipt_ids - prepayment
+        self.assertEqual((final.receipt_type, final.related_receipt_id), ("final", prepayment))
+        self._process_queue()
+        self.assertEqual(final.state, "done")
+        call = self.fake.calls_to("POST", rf"prepayment-receipts/{relation}$")[0]
+        self.assertEqual(
+            call["body"],
+            {
+                "id": final.uuid,
+                "payments": [
+                    {"type": "CASHLESS", "value": 70000, "label": "Інтернет еквайринг", "code": 1}
+                ],
+            },
+        )
+        self.assertEqual(self.fake.chains[relation]["paid_sum"], 100000)
+
+    def test_final_receipt_waits_for_the_prepayment_receipt(self):
+        self.form_online.policy = "prepayment"
+        order = self._order()
+        self._pay_online(order, 300.0)
+        prepayment = order.fiscal_receipt_ids
+        self.fake.done_after_polls = 10**6
+        self.register.receipt_wait = 0.05
+        self._process_queue()
+        self.assertEqual(prepayment.state, "sent")
+        self._pay_online(order, 700.0)
+        final = order.fiscal_receipt_ids - prepayment
+        self._process_queue()
+        self.assertEqual(final.state, "draft")
+        self.assertIn("Waiting for the prepayment receipt", final.error_message)
+        self.fake.done_after_polls = 1
+        self._process_queue()
+        self.assertEqual((prepayment.state, final.state), ("done", "done"))
+
+    def test_partial_payment_with_full_payment_policy_waits_for_the_rest(self):
+        order = self._order()
+        self._pay_online(order, 400.0)
+        self.assertFalse(order.fiscal_receipt_ids)
+        self._pay_online(order, 600.0)
+        receipt = order.fiscal_receipt_ids
+        self._process_queue()
+        self.assertEqual(receipt.state, "done")
+        payments = self.fake.receipts[receipt.uuid]["payments"]
+        self.assertEqual([p["value"] for p in payments], [100000])
+
+    def test_order_receipt_that_cannot_be_built_is_listed_as_error(self):
+        excise = self.env["account.tax"].create(
+            {"name": "Акциз 5%", "amount": 5.0, "type_tax_use": "sale"}
+        )
+        order = self._order()
+        order.order_line.tax_id = excise
+        self._pay_online(order, order.amount_total)
+        self._process_queue()
+        receipt = order.fiscal_receipt_ids
+        self.assertEqual(receipt.state, "error")
+        self.assertIn("Акциз 5%", receipt.error_message)
+        self.assertFalse(self.fake.calls_to("POST", r"receipts/sell$"))
+
+    def test_policy_none_issues_nothing(self):
+        self.form_online.policy = "none"
+        order = self._order()
+        self._pay_online(order, 1000.0)
+        self.assertFalse(order.fiscal_receipt_ids)
+
+    def test_invoice_of_an_order_fiscalized_at_payment_needs_no_second_receipt(self):
+        order = self._order()
+        self._pay_online(order, 1000.0)
+        self._process_queue()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual(invoice.fiscal_state, "done")
+        with self.assertRaises(UserError) as caught:
+            invoice.with_user(self.accountant).action_fiscalize()
+        self.assertIn("was fiscalized when it was paid", str(caught.exception))
+        self.assertEqual(len(self.fake.fiscal_receipts()), 1)
+
+    def test_cash_on_delivery_receipt_at_shipping(self):
+        order = self._order(confirm=False)
+        order.fiscal_payment_form_id = self.form_cod
+        order.action_confirm()
+        self.assertFalse(order.fiscal_receipt_ids)
+        picking = order.picking_ids
+        picking.move_ids.quantity = 1
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        receipt = order.fiscal_receipt_ids
+        self.assertEqual(receipt.receipt_type, "sell")
+        self._process_queue()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(
+            self.fake.receipts[receipt.uuid]["payments"],
+            [{"type": "CASHLESS", "value": 100000, "label": "Післяплата", "code": 1}],
+        )
+
+    def test_cash_on_delivery_issued_by_the_carrier(self):
+        self.form_cod.policy = "none"
+        order = self._order(confirm=False)
+        order.fiscal_payment_form_id = self.form_cod
+        order.action_confirm()
+        order.picking_ids.move_ids.quantity = 1
+        order.picking_ids.button_validate()
+        self.assertFalse(order.fiscal_receipt_ids)
+
+    def test_prepayment_online_rest_cash_on_delivery(self):
+        self.form_online.policy = "prepayment"
+        order = self._order(confirm=False)
+        order.fiscal_payment_form_id = self.form_cod
+        order.action_confirm()
+        self._pay_online(order, 200.0)
+        self._process_queue()
+        prepayment = order.fiscal_receipt_ids
+        self.assertEqual(prepayment.state, "done")
+        order.picking_ids.move_ids.quantity = 1
+        order.picking_ids.button_validate()
+        final = order.fiscal_receipt_ids - prepayment
+        self._process_queue()
+        self.assertEqual((final.receipt_type, final.state), ("final", "done"))
+        self.assertEqual(final.payment_summary, "Післяплата 800.00")
+        self.assertEqual(self.fake.chains[prepayment.prepayment_relation_id]["paid_sum"], 100000)
