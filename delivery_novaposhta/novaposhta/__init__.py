@@ -1,0 +1,10 @@
+from .client import (  # noqa: F401
+    DEFAULT_PRINT_URL,
+    DEFAULT_URL,
+    NovaPoshtaClient,
+    NovaPoshtaError,
+    normalize_phone,
+    parse_date,
+    parse_datetime,
+    to_float,
+)

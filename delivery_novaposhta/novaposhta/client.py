@@ -1,0 +1,464 @@
+"""A plain-Python client of the Nova Poshta API 2.0 (no Odoo import).
+
+One endpoint, one JSON envelope (``shared/spec/novaposhta.md``)::
+
+    POST <url>  {"apiKey", "modelName", "calledMethod", "methodProperties"}
+    → {"success", "data", "errors", "errorCodes", "warnings", "info", ...}
+
+Failures also come back as HTTP 200 with ``success: false``: every answer
+goes through :meth:`NovaPoshtaClient.call`, which raises
+:class:`NovaPoshtaError` (NP's codes and texts, or ours for transport faults)
+in this one place. Every request has a timeout; only requests that change
+nothing at NP (reads) are retried. A write whose answer did not arrive raises
+an error with ``uncertain=True``: the caller must look the document up before
+trying again.
+"""
+
+import json
+import logging
+import time
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import requests
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_URL = "https://api.novaposhta.ua/v2.0/json/"
+DEFAULT_PRINT_URL = "https://my.novaposhta.ua/orders/"
+DEFAULT_TIMEOUT = (5.0, 15.0)  # (connect, read) seconds
+TRACKING_BATCH = 100
+
+ERROR_AUTH = "20000200068"
+ERROR_KEY_EXPIRED = "20000201204"
+ERROR_BAD_NUMBER = "20001401442"
+
+DATETIME_FORMATS = (
+    "%d-%m-%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%d.%m.%Y %H:%M:%S",
+    "%H:%M %d.%m.%Y",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d-%m-%Y",
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+)
+
+
+def to_decimal(value):
+    """NP money and numbers arrive as strings or numbers: ``"1250.00"``,
+    ``1250``, ``"1 250,5"``, ``""`` → :class:`~decimal.Decimal` (0 when
+    empty or unreadable)."""
+    if value in (None, "", False):
+        return Decimal(0)
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(str(value))
+    text = str(value).replace("\xa0", "").replace(" ", "").replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def to_float(value):
+    return float(to_decimal(value))
+
+
+def parse_datetime(value):
+    """Any of NP's date formats → naive :class:`datetime` (NP's local time),
+    or ``None`` for empty values and NP's ``0001-01-01`` placeholder."""
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = str(value).strip()
+    if not text or text.startswith("0001-01-01"):
+        return None
+    for fmt in DATETIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise ValueError(f"Unknown Nova Poshta date format: {text!r}")
+
+
+def parse_date(value):
+    moment = parse_datetime(value)
+    return moment.date() if moment else None
+
+
+def normalize_phone(phone):
+    """A Ukrainian phone in any usual spelling → ``380XXXXXXXXX`` (NP's
+    form); other numbers come back as their digits (NP refuses them)."""
+    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
+    if len(digits) == 10 and digits.startswith("0"):
+        digits = "38" + digits
+    elif len(digits) == 11 and digits.startswith("80"):
+        digits = "3" + digits
+    elif len(digits) == 9:
+        digits = "380" + digits
+    return digits
+
+
+def _as_text_list(items):
+    """``errors``/``warnings``/``info`` may be a list of strings, a list of
+    one-key objects, an object, or empty."""
+    if not items:
+        return []
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        return [str(items)]
+    texts = []
+    for item in items:
+        if isinstance(item, dict):
+            texts.extend(f"{key}: {val}" if val else str(key) for key, val in item.items())
+        elif item not in (None, ""):
+            texts.append(str(item))
+    return texts
+
+
+def _redact(text, secret):
+    if text and secret and len(secret) >= 4:
+        return str(text).replace(secret, "••••" + secret[-4:])
+    return text
+
+
+class NovaPoshtaError(Exception):
+    """A failure of a Nova Poshta call.
+
+    :param errors: NP's error texts (or ours for a transport fault);
+    :param codes: NP's ``errorCodes`` (strings), empty for transport faults;
+    :param status: HTTP status when an answer came;
+    :param transient: the same request may succeed later (timeout, 5xx,
+        connection refused, malformed body);
+    :param uncertain: a write was sent but its outcome is unknown.
+    """
+
+    def __init__(self, errors, codes=None, status=None, transient=False, uncertain=False):
+        self.errors = [str(e) for e in (errors or [])] or ["Nova Poshta error"]
+        self.codes = [str(c) for c in (codes or [])]
+        self.status = status
+        self.transient = transient
+        self.uncertain = uncertain
+        super().__init__(self.message)
+
+    @property
+    def message(self):
+        text = "; ".join(self.errors)
+        if self.codes:
+            text = f"{text} [{', '.join(self.codes)}]"
+        return text
+
+    @property
+    def is_auth(self):
+        return ERROR_AUTH in self.codes or ERROR_KEY_EXPIRED in self.codes
+
+    @property
+    def is_key_expired(self):
+        return ERROR_KEY_EXPIRED in self.codes
+
+    def __str__(self):
+        return self.message
+
+
+class NovaPoshtaResponse:
+    """The parsed envelope of a successful call."""
+
+    def __init__(self, body):
+        data = body.get("data")
+        self.data = data if isinstance(data, list) else ([data] if data else [])
+        self.warnings = _as_text_list(body.get("warnings"))
+        info = body.get("info")
+        self.info = info if isinstance(info, (dict, list)) else {}
+        self.raw = body
+
+    @property
+    def total_count(self):
+        info = self.info
+        if isinstance(info, list):
+            info = info[0] if info and isinstance(info[0], dict) else {}
+        value = info.get("totalCount")
+        return int(to_decimal(value)) if value not in (None, "") else None
+
+    @property
+    def first(self):
+        return self.data[0] if self.data else {}
+
+
+class NovaPoshtaClient:
+    """One NP account.
+
+    :param api_key: the account's key (never logged: texts are redacted);
+    :param url: the JSON endpoint (a setting: tests use a local fake);
+    :param print_url: root of the cabinet's print pages (labels);
+    :param timeout: seconds or a ``(connect, read)`` pair for every request;
+    :param retries: extra attempts of *read* requests after a transient fault;
+    :param stats: optional dict collecting ``calls`` and ``network_seconds``.
+    """
+
+    def __init__(
+        self,
+        api_key,
+        url=DEFAULT_URL,
+        print_url=DEFAULT_PRINT_URL,
+        timeout=DEFAULT_TIMEOUT,
+        retries=2,
+        retry_delay=0.5,
+        session=None,
+        stats=None,
+    ):
+        self.api_key = api_key or ""
+        self.url = url or DEFAULT_URL
+        self.print_url = (print_url or DEFAULT_PRINT_URL).rstrip("/") + "/"
+        self.timeout = timeout
+        self.retries = retries
+        self.retry_delay = retry_delay
+        self.session = session or requests.Session()
+        self.stats = stats if stats is not None else {}
+
+    # ------------------------------------------------------------ transport
+    def _post(self, payload):
+        started = time.perf_counter()
+        try:
+            return self.session.post(self.url, json=payload, timeout=self.timeout)
+        finally:
+            self.stats["calls"] = self.stats.get("calls", 0) + 1
+            self.stats["network_seconds"] = (
+                self.stats.get("network_seconds", 0.0) + time.perf_counter() - started
+            )
+
+    def call(self, model, method, properties=None, safe=True):
+        """Call ``model.method``; return a :class:`NovaPoshtaResponse` or
+        raise :class:`NovaPoshtaError`. ``safe`` calls (reads) are retried
+        after transient faults; unsafe ones (save, delete) never are."""
+        payload = {
+            "apiKey": self.api_key,
+            "modelName": model,
+            "calledMethod": method,
+            "methodProperties": properties or {},
+        }
+        attempts = 1 + (self.retries if safe else 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._call_once(payload, safe)
+            except NovaPoshtaError as error:
+                if not error.transient or attempt >= attempts:
+                    raise
+                _logger.info(
+                    "Nova Poshta %s.%s: %s, attempt %s of %s",
+                    model,
+                    method,
+                    error,
+                    attempt,
+                    attempts,
+                )
+                time.sleep(self.retry_delay * attempt)
+        raise NovaPoshtaError(["unreachable"])  # pragma: no cover
+
+    def _call_once(self, payload, safe):
+        try:
+            response = self._post(payload)
+        except requests.Timeout as error:
+            raise NovaPoshtaError(
+                ["Nova Poshta did not answer in time"], transient=True, uncertain=not safe
+            ) from error
+        except requests.RequestException as error:
+            # Connection refused/reset: for a write the request may have gone.
+            text = _redact(str(error), self.api_key)
+            connect_failed = isinstance(error, requests.ConnectionError) and (
+                "refused" in text.lower() or "name resolution" in text.lower()
+            )
+            raise NovaPoshtaError(
+                [f"Nova Poshta cannot be reached: {text}"],
+                transient=True,
+                uncertain=not safe and not connect_failed,
+            ) from error
+        if response.status_code >= 500 or response.status_code == 429:
+            raise NovaPoshtaError(
+                [f"Nova Poshta server error (HTTP {response.status_code})"],
+                status=response.status_code,
+                transient=True,
+                uncertain=not safe,
+            )
+        try:
+            body = response.json()
+        except (ValueError, json.JSONDecodeError) as error:
+            raise NovaPoshtaError(
+                [f"Nova Poshta sent an unreadable answer (HTTP {response.status_code})"],
+                status=response.status_code,
+                transient=True,
+                uncertain=not safe,
+            ) from error
+        if response.status_code >= 400 or not isinstance(body, dict):
+            raise NovaPoshtaError(
+                _as_text_list(body.get("errors") if isinstance(body, dict) else None)
+                or [f"Nova Poshta refused the request (HTTP {response.status_code})"],
+                status=response.status_code,
+            )
+        if not body.get("success"):
+            errors = _as_text_list(body.get("errors")) or _as_text_list(body.get("warnings"))
+            raise NovaPoshtaError(
+                [_redact(e, self.api_key) for e in errors],
+                codes=body.get("errorCodes") or [],
+                status=response.status_code,
+            )
+        return NovaPoshtaResponse(body)
+
+    # ------------------------------------------------------------ directories
+    def search_settlements(self, name, page=1, limit=50):
+        res = self.call(
+            "Address",
+            "searchSettlements",
+            {"CityName": name, "Limit": str(limit), "Page": str(page)},
+        )
+        first = res.first
+        return first.get("Addresses") or [] if isinstance(first, dict) else []
+
+    def get_cities(self, page=1, limit=500, find=None):
+        """One page of cities → ``(items, totalCount or None)``."""
+        props = {"Page": str(page), "Limit": str(limit)}
+        if find:
+            props["FindByString"] = find
+        res = self.call("Address", "getCities", props)
+        return res.data, res.total_count
+
+    def get_warehouses(self, page=1, limit=500, city_ref=None, find=None):
+        """One page of branches and parcel lockers → ``(items, totalCount)``."""
+        props = {"Page": str(page), "Limit": str(limit)}
+        if city_ref:
+            props["CityRef"] = city_ref
+        if find:
+            props["FindByString"] = find
+        res = self.call("AddressGeneral", "getWarehouses", props)
+        return res.data, res.total_count
+
+    # ----------------------------------------------------------- counterparties
+    def get_sender_counterparties(self):
+        res = self.call(
+            "Counterparty", "getCounterparties", {"CounterpartyProperty": "Sender", "Page": "1"}
+        )
+        return res.data
+
+    def get_contact_persons(self, counterparty_ref):
+        res = self.call(
+            "Counterparty", "getCounterpartyContactPersons", {"Ref": counterparty_ref, "Page": "1"}
+        )
+        return res.data
+
+    def save_recipient(self, first_name, last_name, phone, middle_name=""):
+        """Create (or find: NP answers with the existing one) a private
+        recipient → ``(counterparty_ref, contact_ref)``."""
+        res = self.call(
+            "Counterparty",
+            "save",
+            {
+                "FirstName": first_name,
+                "LastName": last_name,
+                "MiddleName": middle_name or "",
+                "Phone": phone,
+                "Email": "",
+                "CounterpartyType": "PrivatePerson",
+                "CounterpartyProperty": "Recipient",
+            },
+            safe=True,  # NP returns the same counterparty for the same person
+        )
+        first = res.first
+        contact = first.get("ContactPerson") or {}
+        contact_data = contact.get("data") if isinstance(contact, dict) else contact
+        contact_ref = (contact_data[0] or {}).get("Ref") if contact_data else None
+        if not first.get("Ref") or not contact_ref:
+            raise NovaPoshtaError(["Nova Poshta did not return the recipient's references"])
+        return first["Ref"], contact_ref
+
+    # ---------------------------------------------------------------- waybills
+    def save_waybill(self, properties):
+        """``InternetDocument.save`` (never retried) → ``data[0]``."""
+        res = self.call("InternetDocument", "save", properties, safe=False)
+        first = res.first
+        if not first.get("Ref") or not first.get("IntDocNumber"):
+            raise NovaPoshtaError(["Nova Poshta did not return the waybill number"], uncertain=True)
+        return first
+
+    def delete_waybills(self, refs):
+        res = self.call("InternetDocument", "delete", {"DocumentRefs": list(refs)}, safe=False)
+        return res.data
+
+    def find_waybills_by_barcode(self, barcode, date_from, date_to):
+        """Waybills created between two dates whose client barcode
+        (``InfoRegClientBarcodes``) is ``barcode``: how an uncertain save is
+        looked up. ``date_*`` are :class:`date` objects."""
+        res = self.call(
+            "InternetDocument",
+            "getDocumentList",
+            {
+                "DateTimeFrom": date_from.strftime("%d.%m.%Y"),
+                "DateTimeTo": date_to.strftime("%d.%m.%Y"),
+                "GetFullList": "1",
+            },
+        )
+        barcode = str(barcode)
+        return [
+            item
+            for item in res.data
+            if barcode
+            in {
+                str(item.get("InfoRegClientBarcodes") or "").strip(),
+                str(item.get("ClientBarcode") or "").strip(),
+            }
+        ]
+
+    def get_price(self, properties):
+        return self.call("InternetDocument", "getDocumentPrice", properties).first
+
+    def get_delivery_date(self, properties):
+        first = self.call("InternetDocument", "getDocumentDeliveryDate", properties).first
+        value = first.get("DeliveryDate")
+        if isinstance(value, dict):
+            value = value.get("date")
+        return parse_date(value) if value else None
+
+    def track(self, documents):
+        """``TrackingDocument.getStatusDocuments`` for at most 100 documents:
+        ``documents`` is a list of ``(number, phone)``."""
+        if len(documents) > TRACKING_BATCH:
+            raise ValueError(f"At most {TRACKING_BATCH} waybills per tracking request")
+        res = self.call(
+            "TrackingDocument",
+            "getStatusDocuments",
+            {
+                "Documents": [
+                    {"DocumentNumber": number, "Phone": phone or ""} for number, phone in documents
+                ]
+            },
+        )
+        return res.data
+
+    def label_pdf(self, number, size="100x100"):
+        """The label PDF, fetched here: the print URL embeds the key, so it
+        must never reach a browser or a log."""
+        method = "printMarking85x85" if size == "85x85" else "printMarking100x100"
+        url = f"{self.print_url}{method}/orders[]/{number}/type/pdf/apiKey/{self.api_key}/zebra"
+        started = time.perf_counter()
+        try:
+            response = self.session.get(url, timeout=self.timeout)
+        except requests.RequestException as error:
+            raise NovaPoshtaError(
+                ["The label could not be fetched from Nova Poshta"], transient=True
+            ) from error
+        finally:
+            self.stats["calls"] = self.stats.get("calls", 0) + 1
+            self.stats["network_seconds"] = (
+                self.stats.get("network_seconds", 0.0) + time.perf_counter() - started
+            )
+        content = response.content or b""
+        if response.status_code != 200 or not content.startswith(b"%PDF"):
+            raise NovaPoshtaError(
+                [f"Nova Poshta did not send a label PDF (HTTP {response.status_code})"],
+                status=response.status_code,
+            )
+        return content

@@ -1,0 +1,567 @@
+"""A local fake of the Nova Poshta API 2.0 for the tests and the benchmark.
+
+Plain Python (no Odoo import). ``FakeNovaPoshta().start()`` serves on a free
+port of 127.0.0.1 and speaks the envelope of the real API: ``success``,
+``data``, ``errors``, ``errorCodes``, ``warnings`` (strings or objects),
+``info`` (a list, or ``{"totalCount": n}`` for the paged directories), money
+and numbers as strings, several date formats, a not-found number answered
+with status code "3", errors as HTTP 200 with ``success: false``.
+
+Faults are injected with :meth:`fail_next` (``"timeout"``: the answer comes
+after ``slow_seconds``; ``"timeout_after_save"``: the waybill *is* created,
+the answer comes too late; ``"500"``; ``"malformed"``; ``"np_error"``),
+optionally limited to one ``calledMethod``. :meth:`set_status` moves a
+waybill through NP's status codes. ``latency`` delays every answer.
+"""
+
+import json
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+VALID_KEY = "0123456789abcdef0123456789abcdef"
+EXPIRED_KEY = "ffffffffffffffffffffffffffffffff"
+SENDER_REF = "sender-ref-0001"
+CONTACT_REF = "contact-ref-0001"
+FAKE_PDF = b"%PDF-1.4\n% fake Nova Poshta label\n%%EOF\n"
+
+STATUS_TEXT = {
+    "1": "Відправник самостійно створив цю накладну, але ще не надав до відправки",
+    "2": "Видалено",
+    "3": "Номер не знайдено",
+    "4": "Відправлення у місті відправника",
+    "5": "Відправлення прямує до міста одержувача",
+    "6": "Відправлення у місті одержувача",
+    "7": "Прибув на відділення",
+    "8": "Прибув на відділення (завантажено в Поштомат)",
+    "9": "Відправлення отримано",
+    "10": "Відправлення отримано. Грошовий переказ прямує до відправника",
+    "11": "Відправлення отримано. Грошовий переказ видано відправнику",
+    "102": "Відмова від отримання (Відправником створено замовлення на повернення)",
+    "103": "Відмова одержувача",
+    "111": "Невдала спроба доставки",
+}
+
+
+TRACKING_OVERRIDES = {
+    "Status",
+    "ScheduledDeliveryDate",
+    "DatePayedKeeping",
+    "DateFirstDayStorage",
+    "RecipientDateTime",
+    "RedeliverySum",
+    "LastAmountTransferGM",
+    "TrackingUpdateDate",
+}
+
+
+def _envelope(data=None, info=None, warnings=None):
+    return {
+        "success": True,
+        "data": data or [],
+        "errors": [],
+        "warnings": warnings or [],
+        "info": info if info is not None else [],
+        "messageCodes": [],
+        "errorCodes": [],
+        "warningCodes": [],
+        "infoCodes": [],
+    }
+
+
+def _failure(errors, codes, warnings=None):
+    return {
+        "success": False,
+        "data": [],
+        "errors": errors,
+        "warnings": warnings or [],
+        "info": [],
+        "messageCodes": [],
+        "errorCodes": codes,
+        "warningCodes": [],
+        "infoCodes": [],
+    }
+
+
+class FakeNovaPoshta:
+    """State and behaviour of the fake; :meth:`start` serves it over HTTP."""
+
+    def __init__(self, latency=0.0, slow_seconds=1.5, cities=None, warehouses=None):
+        self.latency = latency
+        self.slow_seconds = slow_seconds
+        self.lock = threading.RLock()
+        self.server = None
+        self.thread = None
+        self.cities = cities if cities is not None else self.default_cities()
+        self.warehouses = warehouses if warehouses is not None else self.default_warehouses()
+        self.reset()
+
+    # ------------------------------------------------------------------ data
+    @staticmethod
+    def default_cities():
+        return [
+            {
+                "Ref": "city-kyiv",
+                "Description": "Київ",
+                "AreaDescription": "Київська",
+                "SettlementTypeDescription": "місто",
+                "CityID": "4",
+            },
+            {
+                "Ref": "city-lviv",
+                "Description": "Львів",
+                "AreaDescription": "Львівська",
+                "SettlementTypeDescription": "місто",
+                "CityID": "5",
+            },
+            {
+                "Ref": "city-odesa",
+                "Description": "Одеса",
+                "AreaDescription": "Одеська",
+                "SettlementTypeDescription": "місто",
+                "CityID": "6",
+            },
+        ]
+
+    @staticmethod
+    def default_warehouses():
+        rows = []
+        for city, label in (("city-kyiv", "Київ"), ("city-lviv", "Львів")):
+            for number in range(1, 4):
+                rows.append(
+                    {
+                        "Ref": f"wh-{city}-{number}",
+                        "Number": str(number),
+                        "Description": f"Відділення №{number}: вул. Тестова, {number}",
+                        "ShortAddress": f"{label}, вул. Тестова, {number}",
+                        "CityRef": city,
+                        "CityDescription": label,
+                        "CategoryOfWarehouse": "Branch",
+                        "WarehouseStatus": "Working",
+                        "DenyToSelect": "0",
+                        "PlaceMaxWeightAllowed": "30",
+                        "Latitude": "50.45",
+                        "Longitude": "30.52",
+                    }
+                )
+        rows.append(
+            {
+                "Ref": "wh-city-kyiv-postomat",
+                "Number": "5001",
+                "Description": "Поштомат №5001: вул. Тестова, 10",
+                "ShortAddress": "Київ, вул. Тестова, 10",
+                "CityRef": "city-kyiv",
+                "CityDescription": "Київ",
+                "CategoryOfWarehouse": "Postomat",
+                "WarehouseStatus": "Working",
+                "DenyToSelect": "0",
+                "PlaceMaxWeightAllowed": 20,
+            }
+        )
+        rows.append(
+            {
+                "Ref": "wh-city-kyiv-closed",
+                "Number": "99",
+                "Description": "Відділення №99 (закрите)",
+                "ShortAddress": "Київ, вул. Закрита, 1",
+                "CityRef": "city-kyiv",
+                "CityDescription": "Київ",
+                "CategoryOfWarehouse": "Branch",
+                "WarehouseStatus": "Archive",
+                "DenyToSelect": "1",
+            }
+        )
+        return rows
+
+    def reset(self):
+        with self.lock:
+            self.waybills = {}  # number -> dict
+            self.calls = []
+            self.failures = []
+            self.next_number = 20450000000001
+            self.expired_keys = {EXPIRED_KEY}
+
+    # --------------------------------------------------------------- control
+    def fail_next(self, kind, method=None, times=1):
+        with self.lock:
+            for _i in range(times):
+                self.failures.append((kind, method))
+
+    def add_waybill(self, number=None, status="1", phone="380501234567", barcode="", **fields):
+        with self.lock:
+            number = str(number or self.next_number)
+            self.next_number = max(self.next_number, int(number)) + 1
+            self.waybills[number] = dict(
+                {
+                    "Ref": str(uuid.uuid4()),
+                    "Number": number,
+                    "StatusCode": str(status),
+                    "Phone": phone,
+                    "ClientBarcode": barcode,
+                    "Created": datetime.now(),
+                    "Redelivery": "0",
+                },
+                **fields,
+            )
+            return self.waybills[number]
+
+    def set_status(self, number, code, **fields):
+        with self.lock:
+            waybill = self.waybills[str(number)]
+            waybill["StatusCode"] = str(code)
+            waybill.update(fields)
+            return waybill
+
+    def count_calls(self, method=None):
+        with self.lock:
+            return sum(
+                1
+                for call in self.calls
+                if method
+                in (None, call["calledMethod"], f"{call['modelName']}.{call['calledMethod']}")
+            )
+
+    def waybills_with_barcode(self, barcode):
+        with self.lock:
+            return [w for w in self.waybills.values() if w.get("ClientBarcode") == barcode]
+
+    def _take_failure(self, method, model=None):
+        with self.lock:
+            for index, (kind, only) in enumerate(self.failures):
+                if only in (None, method, f"{model}.{method}"):
+                    del self.failures[index]
+                    return kind
+        return None
+
+    # -------------------------------------------------------------- handling
+    def handle(self, body):
+        """→ (http status, body bytes, delay seconds)."""
+        model, method = body.get("modelName"), body.get("calledMethod")
+        props = body.get("methodProperties") or {}
+        with self.lock:
+            self.calls.append({"modelName": model, "calledMethod": method, "props": props})
+        failure = self._take_failure(method, model)
+        delay = self.latency
+        if failure == "500":
+            return 500, b"<html><body>502 Bad Gateway</body></html>", delay
+        if failure == "malformed":
+            return 200, b'{"success": true, "data": [', delay
+        if failure == "np_error":
+            return 200, self._json(_failure(["Internal error, try later"], ["20000100000"])), delay
+        if failure == "timeout":
+            return 200, self._json(_envelope()), delay + self.slow_seconds
+        key = body.get("apiKey")
+        if key in self.expired_keys:
+            return 200, self._json(_failure(["API key expired"], ["20000201204"])), delay
+        if key != VALID_KEY:
+            return 200, self._json(_failure(["API auth fail"], ["20000200068"])), delay
+        handler = getattr(self, f"_m_{model}_{method}", None)
+        if handler is None:
+            return 200, self._json(_failure([f"Method {method} not found"], ["20000100003"])), delay
+        answer = handler(props)
+        if failure == "timeout_after_save":
+            delay += self.slow_seconds
+        return 200, self._json(answer), delay
+
+    @staticmethod
+    def _json(data):
+        return json.dumps(data, ensure_ascii=False).encode()
+
+    @staticmethod
+    def _page(rows, props):
+        page = int(props.get("Page") or 1)
+        limit = int(props.get("Limit") or 500)
+        return rows[(page - 1) * limit : page * limit]
+
+    def _m_Address_getCities(self, props):
+        rows = self.cities
+        if props.get("FindByString"):
+            rows = [r for r in rows if props["FindByString"].lower() in r["Description"].lower()]
+        return _envelope(self._page(rows, props), info={"totalCount": len(rows)})
+
+    def _m_AddressGeneral_getWarehouses(self, props):
+        rows = self.warehouses
+        if props.get("CityRef"):
+            rows = [r for r in rows if r["CityRef"] == props["CityRef"]]
+        # The real API answers totalCount as a number inside an object.
+        return _envelope(self._page(rows, props), info={"totalCount": len(rows)})
+
+    def _m_Address_searchSettlements(self, props):
+        name = (props.get("CityName") or "").lower()
+        found = [
+            {
+                "Present": c["Description"],
+                "Ref": "s-" + c["Ref"],
+                "DeliveryCity": c["Ref"],
+                "Warehouses": 3,
+                "MainDescription": c["Description"],
+            }
+            for c in self.cities
+            if name in c["Description"].lower()
+        ]
+        return _envelope([{"TotalCount": len(found), "Addresses": found}])
+
+    def _m_Counterparty_getCounterparties(self, props):
+        return _envelope(
+            [
+                {
+                    "Ref": SENDER_REF,
+                    "Description": "ФОП Тестовий Магазин",
+                    "CounterpartyType": "PrivatePerson",
+                }
+            ],
+            info={"totalCount": 1},
+        )
+
+    def _m_Counterparty_getCounterpartyContactPersons(self, props):
+        return _envelope(
+            [{"Ref": CONTACT_REF, "Description": "Тестова Олена", "Phones": "380671112233"}]
+        )
+
+    def _m_Counterparty_save(self, props):
+        phone = str(props.get("Phone") or "")
+        if not phone.startswith("380") or len(phone) != 12:
+            return _failure(["RecipientsPhone is invalid"], ["20000300434"])
+        return _envelope(
+            [
+                {
+                    "Ref": f"recipient-{phone}",
+                    "Description": f"{props.get('LastName')} {props.get('FirstName')}",
+                    "ContactPerson": {"success": True, "data": [{"Ref": f"contact-{phone}"}]},
+                }
+            ]
+        )
+
+    def _m_InternetDocument_save(self, props):
+        missing = [
+            name
+            for name in (
+                "PayerType",
+                "PaymentMethod",
+                "DateTime",
+                "CargoType",
+                "Weight",
+                "ServiceType",
+                "Description",
+                "Cost",
+                "CitySender",
+                "Sender",
+                "SenderAddress",
+                "ContactSender",
+                "SendersPhone",
+            )
+            if not props.get(name)
+        ]
+        if missing:
+            return _failure([f"{name} is empty" for name in missing], ["20000100001"])
+        city = props.get("CityRecipient")
+        if props.get("NewAddress") != "1" and city not in {c["Ref"] for c in self.cities}:
+            return _failure(["CityRecipient is invalid"], ["20000200278"])
+        if str(props.get("RecipientsPhone", "")).startswith("000"):
+            return _failure(["RecipientsPhone is invalid"], ["20000300434"])
+        warehouse = next(
+            (w for w in self.warehouses if w["Ref"] == props.get("RecipientAddress")), None
+        )
+        if warehouse and warehouse["CategoryOfWarehouse"] == "Postomat":
+            if float(props.get("Cost") or 0) > 6000:
+                return _failure(
+                    ["Declared value for a parcel locker cannot exceed 6000"], ["20000203297"]
+                )
+            if not props.get("OptionsSeat"):
+                return _failure(["OptionsSeat is required for Postomat"], ["20000900746"])
+        redelivery = "0"
+        for back in props.get("BackwardDeliveryData") or []:
+            if back.get("CargoType") == "Money":
+                redelivery = str(back.get("RedeliveryString"))
+        waybill = self.add_waybill(
+            status="1",
+            phone=props.get("RecipientsPhone"),
+            barcode=str(props.get("InfoRegClientBarcodes") or ""),
+            Redelivery=redelivery,
+            Warehouse=warehouse,
+        )
+        estimated = (datetime.now() + timedelta(days=2)).strftime("%d.%m.%Y")
+        return _envelope(
+            [
+                {
+                    "Ref": waybill["Ref"],
+                    "CostOnSite": 70,
+                    "EstimatedDeliveryDate": estimated,
+                    "IntDocNumber": waybill["Number"],
+                    "TypeDocument": "InternetDocument",
+                }
+            ],
+            warnings=[{"Recipient": "recipient updated"}] if props.get("Recipient") else [],
+        )
+
+    def _m_InternetDocument_delete(self, props):
+        refs = props.get("DocumentRefs") or []
+        refs = refs if isinstance(refs, list) else [refs]
+        deleted = []
+        for ref in refs:
+            waybill = next((w for w in self.waybills.values() if w["Ref"] == ref), None)
+            if not waybill:
+                return _failure(["Document not found"], ["20000400236"])
+            if waybill["StatusCode"] not in ("1",):
+                return _failure(["Document can not be deleted"], ["20000400338"])
+            waybill["StatusCode"] = "2"
+            deleted.append({"Ref": ref})
+        return _envelope(deleted)
+
+    def _m_InternetDocument_getDocumentList(self, props):
+        rows = [
+            {
+                "Ref": w["Ref"],
+                "IntDocNumber": w["Number"],
+                "InfoRegClientBarcodes": w.get("ClientBarcode", ""),
+                "DateTime": w["Created"].strftime("%Y-%m-%d %H:%M:%S"),
+                "StateId": w["StatusCode"],
+            }
+            for w in self.waybills.values()
+            if w["StatusCode"] != "2"
+        ]
+        return _envelope(rows, info={"totalCount": len(rows)})
+
+    def _m_InternetDocument_getDocumentPrice(self, props):
+        weight = float(props.get("Weight") or 0.1)
+        cost = 60 + round(weight * 10, 2)
+        return _envelope(
+            [{"AssessedCost": props.get("Cost"), "Cost": str(cost), "CostRedelivery": "0"}]
+        )
+
+    def _m_InternetDocument_getDocumentDeliveryDate(self, props):
+        when = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%d 00:00:00")
+        return _envelope(
+            [
+                {
+                    "DeliveryDate": {
+                        "date": when + ".000000",
+                        "timezone_type": 3,
+                        "timezone": "Europe/Kiev",
+                    }
+                }
+            ]
+        )
+
+    def _m_TrackingDocument_getStatusDocuments(self, props):
+        documents = props.get("Documents") or []
+        if len(documents) > 100:
+            return _failure(["Too many documents"], ["20000100050"])
+        data = []
+        for doc in documents:
+            number = str(doc.get("DocumentNumber"))
+            waybill = self.waybills.get(number)
+            if waybill is None:
+                data.append({"Number": number, "StatusCode": "3", "Status": STATUS_TEXT["3"]})
+                continue
+            code = waybill["StatusCode"]
+            item = {
+                "Number": number,
+                "StatusCode": code,  # a string, as NP sends it
+                "Status": waybill.get("Status") or STATUS_TEXT.get(code, f"Статус {code}"),
+                "ClientBarcode": waybill.get("ClientBarcode", ""),
+                "ScheduledDeliveryDate": (waybill["Created"] + timedelta(days=2)).strftime(
+                    "%d-%m-%Y %H:%M:%S"
+                ),
+                "TrackingUpdateDate": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+                "RedeliverySum": waybill.get("Redelivery") or 0,
+                "RecipientDateTime": "",
+                "DateFirstDayStorage": "",
+                "DatePayedKeeping": "",
+                "LastCreatedOnTheBasisNumber": "",
+            }
+            warehouse = waybill.get("Warehouse")
+            if warehouse:
+                item["WarehouseRecipient"] = warehouse["Description"]
+                item["WarehouseRecipientNumber"] = int(warehouse["Number"])
+            if code in ("7", "8"):
+                first = waybill.get("DateFirstDayStorage") or datetime.now().strftime("%Y-%m-%d")
+                item["DateFirstDayStorage"] = first
+                item["DatePayedKeeping"] = waybill.get("DatePayedKeeping") or (
+                    datetime.strptime(first, "%Y-%m-%d") + timedelta(days=7)
+                ).strftime("%Y-%m-%d 00:00:00")
+            if code in ("9", "10", "11"):
+                item["RecipientDateTime"] = datetime.now().strftime("%d.%m.%Y %H:%M:%S")
+            if code == "11":
+                item["LastTransactionStatusGM"] = "Видано"
+                item["LastAmountTransferGM"] = waybill.get("Redelivery")
+            if code in ("102", "103"):
+                item["UndeliveryReasons"] = "Відмова одержувача"
+                item["LastCreatedOnTheBasisNumber"] = waybill.get("ReturnNumber", "")
+            # Fields a test set on the waybill override the computed ones.
+            item.update({k: v for k, v in waybill.items() if k in TRACKING_OVERRIDES})
+            data.append(item)
+        return _envelope(data)
+
+    # ------------------------------------------------------------------ http
+    def handle_get(self, path):
+        with self.lock:
+            self.calls.append({"modelName": "print", "calledMethod": "printMarking", "props": {}})
+        failure = self._take_failure("printMarking")
+        if failure == "500":
+            return 500, b"error", "text/html"
+        if f"/apiKey/{VALID_KEY}" not in path:
+            return 200, b"<html>login</html>", "text/html"
+        return 200, FAKE_PDF, "application/pdf"
+
+    def start(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    body = {}
+                status, payload, delay = fake.handle(body)
+                if delay:
+                    time.sleep(delay)
+                self._reply(status, payload, "application/json")
+
+            def do_GET(self):  # noqa: N802
+                status, payload, ctype = fake.handle_get(self.path)
+                if fake.latency:
+                    time.sleep(fake.latency)
+                self._reply(status, payload, ctype)
+
+            def _reply(self, status, payload, ctype):
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    # the client gave up waiting (a timeout test): nothing to answer
+                    self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v2.0/json/"
+
+    @property
+    def root_url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    @property
+    def print_url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}/orders/"
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None

@@ -1,0 +1,120 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from odoo.tests.common import BaseCase
+
+from ..novaposhta import NovaPoshtaClient, NovaPoshtaError, normalize_phone, parse_datetime
+from ..novaposhta.client import NovaPoshtaResponse, to_decimal
+from .common import FakeNovaPoshtaTimeouts
+from .fake_novaposhta import EXPIRED_KEY, VALID_KEY, FakeNovaPoshta
+
+
+class TestClient(FakeNovaPoshtaTimeouts, BaseCase):
+    """The plain client against the fake server: envelope, errors, parsing,
+    timeouts and retries."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeNovaPoshta(slow_seconds=2.5).start()
+        cls.addClassCleanup(cls.fake.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset()
+        self.client = NovaPoshtaClient(
+            VALID_KEY,
+            url=self.fake.url,
+            print_url=self.fake.print_url,
+            timeout=(1.5, 1.5),
+            retries=2,
+            retry_delay=0.01,
+        )
+
+    def test_envelope_shapes(self):
+        res = NovaPoshtaResponse(
+            {
+                "success": True,
+                "data": [{"a": 1}],
+                "warnings": [{"Recipient": "updated"}, "plain"],
+                "info": {"totalCount": "3922"},
+            }
+        )
+        self.assertEqual(res.warnings, ["Recipient: updated", "plain"])
+        self.assertEqual(res.total_count, 3922)
+        self.assertIsNone(NovaPoshtaResponse({"success": True, "info": []}).total_count)
+        items, total = self.client.get_warehouses(page=1, limit=3)
+        self.assertEqual(len(items), 3)
+        self.assertEqual(total, len(self.fake.warehouses))
+
+    def test_np_error_carries_code_and_text(self):
+        client = NovaPoshtaClient(EXPIRED_KEY, url=self.fake.url, timeout=1)
+        with self.assertRaises(NovaPoshtaError) as caught:
+            client.get_cities()
+        self.assertEqual(caught.exception.codes, ["20000201204"])
+        self.assertTrue(caught.exception.is_key_expired)
+        self.assertIn("API key expired", str(caught.exception))
+        self.assertNotIn(EXPIRED_KEY, str(caught.exception))
+        with self.assertRaises(NovaPoshtaError) as caught:
+            NovaPoshtaClient("wrong", url=self.fake.url, timeout=1).get_cities()
+        self.assertTrue(caught.exception.is_auth)
+
+    def test_money_numbers_and_dates(self):
+        self.assertEqual(to_decimal("1250.50"), Decimal("1250.50"))
+        self.assertEqual(to_decimal(1250), Decimal(1250))
+        self.assertEqual(to_decimal("1 250,5"), Decimal("1250.5"))
+        self.assertEqual(to_decimal(""), Decimal(0))
+        expected = datetime(2025, 3, 14, 9, 30, 0)
+        for text in ("14-03-2025 09:30:00", "2025-03-14 09:30:00", "14.03.2025 09:30:00"):
+            self.assertEqual(parse_datetime(text), expected)
+        self.assertEqual(parse_datetime("09:30 14.03.2025"), datetime(2025, 3, 14, 9, 30))
+        self.assertEqual(parse_datetime("2025-03-14").date(), date(2025, 3, 14))
+        self.assertIsNone(parse_datetime("0001-01-01 00:00:00"))
+        self.assertIsNone(parse_datetime(""))
+        with self.assertRaises(ValueError):
+            parse_datetime("next Tuesday")
+        self.assertEqual(normalize_phone("+38 (050) 111-22-33"), "380501112233")
+        self.assertEqual(normalize_phone("0501112233"), "380501112233")
+
+    def test_reads_retried_after_500_and_malformed(self):
+        self.fake.fail_next("500", "getCities")
+        self.fake.fail_next("malformed", "getCities")
+        items, _total = self.client.get_cities()
+        self.assertTrue(items)
+        self.assertEqual(self.fake.count_calls("getCities"), 3)
+
+    def test_read_timeout_gives_up_after_retries(self):
+        self.fake.fail_next("timeout", "getCities", times=3)
+        with self.assertRaises(NovaPoshtaError) as caught:
+            self.client.get_cities()
+        self.assertTrue(caught.exception.transient)
+        self.assertFalse(caught.exception.uncertain)
+        self.assertEqual(self.fake.count_calls("getCities"), 3)
+
+    def test_writes_never_retried(self):
+        self.fake.fail_next("500", "InternetDocument.save")
+        with self.assertRaises(NovaPoshtaError) as caught:
+            self.client.save_waybill({"PayerType": "Sender"})
+        self.assertTrue(caught.exception.uncertain)
+        self.assertEqual(self.fake.count_calls("save"), 1)
+
+    def test_failure_as_http_200(self):
+        with self.assertRaises(NovaPoshtaError) as caught:
+            self.client.save_waybill({"PayerType": "Sender"})
+        self.assertFalse(caught.exception.uncertain)
+        self.assertIn("20000100001", caught.exception.codes)
+
+    def test_tracking_batch_limit_and_not_found(self):
+        with self.assertRaises(ValueError):
+            self.client.track([(str(n), "") for n in range(101)])
+        self.fake.add_waybill(number="20450000000555", status="5")
+        data = self.client.track([("20450000000555", ""), ("20459999999999", "")])
+        by_number = {item["Number"]: item for item in data}
+        self.assertEqual(by_number["20450000000555"]["StatusCode"], "5")
+        self.assertEqual(by_number["20459999999999"]["StatusCode"], "3")
+
+    def test_label_pdf(self):
+        self.assertTrue(self.client.label_pdf("20450000000001").startswith(b"%PDF"))
+        bad = NovaPoshtaClient("wrong-key-000", url=self.fake.url, print_url=self.fake.print_url)
+        with self.assertRaises(NovaPoshtaError):
+            bad.label_pdf("20450000000001")
