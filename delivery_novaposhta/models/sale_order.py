@@ -1,0 +1,242 @@
+import base64
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..novaposhta import NovaPoshtaError, normalize_phone
+
+DELIVERY_MODES = [
+    ("branch", "Branch"),
+    ("postomat", "Parcel locker"),
+    ("address", "Street address"),
+]
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    np_is_novaposhta = fields.Boolean(
+        string="Nova Poshta delivery", compute="_compute_np_is_novaposhta"
+    )
+    np_recipient_name = fields.Char(
+        string="Recipient",
+        copy=False,
+        help="Last name, first name (and middle name) as on the recipient's ID. "
+        "Empty: the customer's name.",
+    )
+    np_recipient_phone = fields.Char(
+        string="Recipient phone", copy=False, help="Empty: the customer's mobile."
+    )
+    np_city_id = fields.Many2one("novaposhta.city", string="NP city", copy=False)
+    np_delivery_mode = fields.Selection(
+        DELIVERY_MODES, string="Deliver to", default="branch", copy=False
+    )
+    np_warehouse_id = fields.Many2one(
+        "novaposhta.warehouse",
+        string="Branch or parcel locker",
+        copy=False,
+        domain="[('city_id', '=', np_city_id), ('category', '=', np_warehouse_category)]",
+    )
+    np_warehouse_category = fields.Char(
+        string="Offered kind of branch", compute="_compute_np_warehouse_category"
+    )
+    np_street_address = fields.Char(string="Street address", copy=False)
+    np_preset_id = fields.Many2one(
+        "novaposhta.preset",
+        string="Shipment preset",
+        copy=False,
+        domain="[('carrier_id', '=', carrier_id)]",
+        help="Empty: the default preset of the delivery method.",
+    )
+    np_auto_update = fields.Boolean(
+        string="Update order status from NP",
+        default=True,
+        copy=False,
+        help="The tracking sync moves the order's status according to the Nova Poshta "
+        "status mapping.",
+    )
+    np_waybill_id = fields.Many2one(
+        "novaposhta.waybill", string="NP waybill", copy=False, readonly=True, index="btree_not_null"
+    )
+    np_waybill_number = fields.Char(related="np_waybill_id.name", string="Waybill number")
+    np_waybill_ref = fields.Char(related="np_waybill_id.ref", string="Waybill NP reference")
+    np_waybill_state = fields.Selection(related="np_waybill_id.state", string="Waybill state")
+    np_status_code = fields.Char(related="np_waybill_id.status_code", string="NP status code")
+    np_status_text = fields.Char(related="np_waybill_id.status_text", string="NP status")
+    np_last_update = fields.Datetime(related="np_waybill_id.last_check", string="NP last update")
+    np_scheduled_delivery_date = fields.Datetime(
+        related="np_waybill_id.scheduled_delivery_date", string="Scheduled delivery"
+    )
+    np_storage_first_day = fields.Date(
+        related="np_waybill_id.storage_first_day", string="Storage from"
+    )
+    np_storage_paid_from = fields.Date(
+        related="np_waybill_id.storage_paid_from", string="Paid storage from"
+    )
+    np_cod_amount = fields.Float(related="np_waybill_id.cod_amount", string="COD amount")
+    np_cod_transfer_state = fields.Selection(
+        related="np_waybill_id.cod_transfer_state", string="COD transfer"
+    )
+
+    @api.depends("carrier_id.delivery_type")
+    def _compute_np_is_novaposhta(self):
+        for order in self:
+            order.np_is_novaposhta = order.carrier_id.delivery_type == "novaposhta"
+
+    @api.depends("np_delivery_mode")
+    def _compute_np_warehouse_category(self):
+        for order in self:
+            order.np_warehouse_category = (
+                "postomat" if order.np_delivery_mode == "postomat" else "branch"
+            )
+
+    @api.onchange("np_city_id", "np_delivery_mode")
+    def _onchange_np_city_id(self):
+        if self.np_warehouse_id and (
+            self.np_warehouse_id.city_id != self.np_city_id or self.np_delivery_mode == "address"
+        ):
+            self.np_warehouse_id = False
+
+    @api.onchange("np_warehouse_id")
+    def _onchange_np_warehouse_id(self):
+        if self.np_warehouse_id:
+            self.np_city_id = self.np_warehouse_id.city_id
+            if self.np_warehouse_id.category == "postomat":
+                self.np_delivery_mode = "postomat"
+
+    # ---------------------------------------------------------- recipients
+    def _np_recipient_name(self):
+        self.ensure_one()
+        return (self.np_recipient_name or self.partner_shipping_id.name or "").strip()
+
+    def _np_recipient_name_parts(self):
+        """``(last, first, middle)`` from “Last First [Middle]”; a single
+        word is used as both names."""
+        parts = self._np_recipient_name().split()
+        if not parts:
+            return "", "", ""
+        if len(parts) == 1:
+            return parts[0], parts[0], ""
+        return parts[0], parts[1], " ".join(parts[2:])
+
+    def _np_recipient_phone(self):
+        self.ensure_one()
+        partner = self.partner_shipping_id or self.partner_id
+        phone = self.np_recipient_phone or partner.mobile or partner.phone
+        return normalize_phone(phone) if phone else ""
+
+    # ----------------------------------------------------------- payment
+    @api.depends("delivery_cod_state", "np_waybill_id.cod_amount")
+    def _compute_order_payment(self):
+        return super()._compute_order_payment()
+
+    def _order_flow_paid_amount(self):
+        """A cash-on-delivery transfer that NP reports as paid out counts as
+        a payment of the order."""
+        paid = super()._order_flow_paid_amount()
+        waybill = self.sudo().np_waybill_id
+        if self.delivery_cod_state == "transferred" and waybill.cod_amount:
+            paid += waybill.cod_amount
+        return paid
+
+    # ----------------------------------------------------------- buttons
+    def _np_check_rights(self):
+        self.env["novaposhta.waybill"].check_access("create")
+        self.check_access("read")
+
+    def _np_carrier(self):
+        self.ensure_one()
+        if self.carrier_id.delivery_type != "novaposhta":
+            raise UserError(
+                _("The delivery method of order %(order)s is not Nova Poshta.", order=self.name)
+            )
+        return self.carrier_id.sudo()
+
+    def action_np_create_waybill(self):
+        self._np_check_rights()
+        for order in self:
+            waybill = order._np_carrier()._np_create_waybill(order)
+            if waybill.state == "uncertain":
+                return self._np_notify(
+                    _(
+                        "Nova Poshta did not answer in time. Press the button again: the "
+                        "waybill is looked up before a new one is created."
+                    ),
+                    "warning",
+                )
+        return True
+
+    def action_np_delete_waybill(self):
+        self._np_check_rights()
+        for order in self:
+            waybill = order.sudo().np_waybill_id
+            if not waybill or waybill.state == "deleted":
+                raise UserError(_("Order %(order)s has no waybill to delete.", order=order.name))
+            if waybill.state == "uncertain":
+                # It may exist at NP: look it up first, delete it there if so.
+                client = waybill.account_id._np_client()
+                if not waybill._np_lookup(client):
+                    waybill.write({"state": "deleted", "tracking_active": False})
+                    order.sudo().np_waybill_id = False
+                    continue
+            waybill._np_delete()
+        return True
+
+    def action_np_refresh_tracking(self):
+        self.check_access("read")
+        self.sudo().np_waybill_id.filtered(lambda w: w.state == "created").action_refresh()
+        return True
+
+    def action_np_print_label(self):
+        """Fetch the label PDF on the server and attach it to the order."""
+        self.ensure_one()
+        self.check_access("read")
+        waybill = self.sudo().np_waybill_id
+        if not waybill or waybill.state != "created":
+            raise UserError(_("Order %(order)s has no Nova Poshta waybill yet.", order=self.name))
+        client = waybill.account_id._np_client()
+        try:
+            pdf = client.label_pdf(waybill.name, size=waybill.carrier_id.np_label_size or "100x100")
+        except NovaPoshtaError as error:
+            raise waybill.account_id._np_user_error(error) from error
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"NP-{waybill.name}.pdf",
+                    "type": "binary",
+                    "datas": base64.b64encode(pdf),
+                    "mimetype": "application/pdf",
+                    "res_model": "sale.order",
+                    "res_id": self.id,
+                }
+            )
+        )
+        self.sudo().message_post(
+            body=_("Nova Poshta label of waybill %(number)s.", number=waybill.name),
+            attachment_ids=attachment.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
+
+    def action_np_bulk_waybills(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Create Nova Poshta waybills"),
+            "res_model": "novaposhta.waybill.bulk",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_ids": self.ids},
+        }
+
+    def _np_notify(self, message, kind="info"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": kind, "message": message, "sticky": kind != "success"},
+        }

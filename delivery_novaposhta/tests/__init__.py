@@ -1,0 +1,5 @@
+from . import test_client
+from . import test_directories
+from . import test_waybill
+from . import test_tracking
+from . import test_access

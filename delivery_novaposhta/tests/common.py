@@ -1,0 +1,98 @@
+from odoo import Command
+from odoo.tests.common import _super_send
+
+from odoo.addons.crm_order_flow.tests.common import OrderFlowCommon
+
+from .fake_novaposhta import VALID_KEY, FakeNovaPoshta
+
+
+class FakeNovaPoshtaTimeouts:
+    """Requests to the local fake NP keep their own timeouts (Odoo's test
+    framework raises every timeout to 10 s), so that the tests can prove what
+    happens when NP answers too late."""
+
+    @classmethod
+    def _request_handler(cls, s, r, /, **kw):
+        fake = getattr(cls, "fake", None)
+        if fake is not None and fake.server and r.url.startswith(fake.root_url):
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+
+class NovaPoshtaCommon(FakeNovaPoshtaTimeouts, OrderFlowCommon):
+    """The order-flow store plus a Nova Poshta account talking to a local
+    fake NP server, its directory synced, and a Nova Poshta delivery
+    method with a default preset (and a cash-on-delivery one)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fake = FakeNovaPoshta(slow_seconds=3.0).start()
+        cls.addClassCleanup(cls.fake.stop)
+        cls.account = cls.env["novaposhta.account"].create(
+            {
+                "name": "Test NP account",
+                "api_key": VALID_KEY,
+                "api_url": cls.fake.url,
+                "print_url": cls.fake.print_url,
+                "timeout": 2.0,
+                "sender_phone": "+380671112233",
+            }
+        )
+        cls.env["novaposhta.city"]._cron_sync_directories()
+        cls.account.action_fetch_sender()
+        cls.kyiv = cls.env["novaposhta.city"].search([("ref", "=", "city-kyiv")])
+        cls.lviv = cls.env["novaposhta.city"].search([("ref", "=", "city-lviv")])
+        Warehouse = cls.env["novaposhta.warehouse"]
+        cls.kyiv_1 = Warehouse.search([("ref", "=", "wh-city-kyiv-1")])
+        cls.lviv_2 = Warehouse.search([("ref", "=", "wh-city-lviv-2")])
+        cls.postomat = Warehouse.search([("ref", "=", "wh-city-kyiv-postomat")])
+        cls.account.write({"sender_city_id": cls.kyiv.id, "sender_warehouse_id": cls.kyiv_1.id})
+        cls.np_carrier = cls.env["delivery.carrier"].create(
+            {
+                "name": "Nova Poshta",
+                "delivery_type": "novaposhta",
+                "integration_level": "rate",
+                "np_account_id": cls.account.id,
+                "product_id": cls.env["product.product"]
+                .create({"name": "Nova Poshta delivery", "type": "service"})
+                .id,
+                "np_preset_ids": [
+                    Command.create({"name": "Standard", "is_default": True, "weight": 1.0}),
+                    Command.create(
+                        {"name": "Cash on delivery", "cod": True, "weight": 1.0, "sequence": 20}
+                    ),
+                ],
+            }
+        )
+        cls.preset = cls.np_carrier.np_preset_ids.filtered("is_default")
+        cls.preset_cod = cls.np_carrier.np_preset_ids - cls.preset
+
+    def setUp(self):
+        super().setUp()
+        self.fake.reset()
+
+    def np_order(self, **vals):
+        values = {
+            "carrier_id": self.np_carrier.id,
+            "np_city_id": self.lviv.id,
+            "np_warehouse_id": self.lviv_2.id,
+        }
+        values.update(vals)
+        return self.make_order(**values)
+
+    def order_to_delivery(self, paid=None, **vals):
+        """An order paid (fully, or ``paid``) and walked to “Handed to
+        delivery”: rule 10 registers the shipment with Nova Poshta."""
+        order = self.np_order(**vals)
+        self.assertEqual(order.stage_code, "availability_confirmed")
+        self.pay(order, paid)
+        self.assertEqual(order.stage_code, "to_assembly")
+        self.walk(order, "assembling", "assembled")
+        self.env.flush_all()
+        return order
+
+    def sync(self):
+        stats = self.env["novaposhta.waybill"]._cron_sync_tracking()
+        self.env.flush_all()
+        return stats

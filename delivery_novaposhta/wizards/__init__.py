@@ -1,0 +1,1 @@
+from . import novaposhta_waybill_bulk
