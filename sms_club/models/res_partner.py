@@ -1,8 +1,12 @@
 from odoo import fields, models
 
+from .sms_club_message_mixin import MESSAGE_READERS
+
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "sms.club.message.mixin"]
+    _smsclub_link_field = "partner_id"
 
     order_notify_channel = fields.Selection(
         selection_add=[("viber", "Viber only")], ondelete={"viber": "set null"}
@@ -12,25 +16,5 @@ class ResPartner(models.Model):
         "partner_id",
         string="SMS / Viber messages",
         readonly=True,
-        groups="access_roles.group_role_administrator,access_roles.group_role_manager,access_roles.group_role_sales,access_roles.group_role_marketer,access_roles.group_role_support,base.group_system",
+        groups=MESSAGE_READERS,
     )
-    smsclub_message_count = fields.Integer(
-        string="SMS / Viber message count",
-        compute="_compute_smsclub_message_count",
-        groups="access_roles.group_role_administrator,access_roles.group_role_manager,access_roles.group_role_sales,access_roles.group_role_marketer,access_roles.group_role_support,base.group_system",
-    )
-
-    def _compute_smsclub_message_count(self):
-        counts = dict(
-            self.env["sms.club.message"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
-        )
-        for partner in self:
-            partner.smsclub_message_count = counts.get(partner, 0)
-
-    def action_view_smsclub_messages(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("sms_club.sms_club_message_action")
-        action["domain"] = [("partner_id", "=", self.id)]
-        return action
