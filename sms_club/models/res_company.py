@@ -1,3 +1,5 @@
+import logging
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
@@ -5,6 +7,8 @@ from odoo.addons.access_roles.models.access_credential_mixin import CredentialFi
 from odoo.addons.access_roles.tools.credentials import redact
 
 from ..smsclub import DEFAULT_URL, SmsClubClient, SmsClubError
+
+_logger = logging.getLogger(__name__)
 
 
 class ResCompany(models.Model):
@@ -46,6 +50,12 @@ class ResCompany(models.Model):
         string="Low balance threshold",
         default=100.0,
         help="Below this balance the administrator gets an activity.",
+    )
+    smsclub_min_balance = fields.Float(
+        string="Stop sending below",
+        default=5.0,
+        help="While the SMS Club balance is below this amount, messages wait in the queue "
+        "instead of being refused by SMS Club; they go out after a top-up. 0: never wait.",
     )
     smsclub_alert_user_id = fields.Many2one(
         "res.users",
@@ -94,6 +104,30 @@ class ResCompany(models.Model):
             )
             if float(money) < company.smsclub_low_balance:
                 company._smsclub_low_balance_activity()
+
+    def _smsclub_sending_on_hold(self):
+        """Whether this company's messages must wait for a top-up: the last
+        balance read is below the minimum, and still is when read again."""
+        self.ensure_one()
+        if (
+            not self.smsclub_min_balance
+            or not self.smsclub_balance_date
+            or self.smsclub_balance >= self.smsclub_min_balance
+        ):
+            return False
+        try:
+            self._smsclub_refresh_balance()
+        except UserError as error:
+            _logger.info("SMS Club balance of %s not read: %s", self.name, error)
+            return True
+        return self.smsclub_balance < self.smsclub_min_balance
+
+    def _smsclub_out_of_money(self):
+        """SMS Club refused for lack of money: hold the queue until the
+        balance read again shows a top-up."""
+        self.ensure_one()
+        self.sudo().write({"smsclub_balance": 0.0, "smsclub_balance_date": fields.Datetime.now()})
+        self._smsclub_low_balance_activity()
 
     def _smsclub_low_balance_activity(self):
         self.ensure_one()

@@ -26,6 +26,7 @@ class ResConfigSettings(models.TransientModel):
     smsclub_currency = fields.Char(related="company_id.smsclub_currency")
     smsclub_balance_date = fields.Datetime(related="company_id.smsclub_balance_date")
     smsclub_low_balance = fields.Float(related="company_id.smsclub_low_balance", readonly=False)
+    smsclub_min_balance = fields.Float(related="company_id.smsclub_min_balance", readonly=False)
     smsclub_alert_user_id = fields.Many2one(
         related="company_id.smsclub_alert_user_id", readonly=False
     )

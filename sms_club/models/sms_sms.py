@@ -13,6 +13,8 @@ from ..smsclub import normalize_phone
 _logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# While the balance is too low, the queue looks again this often (minutes).
+HOLD_RETRY_MINUTES = 15
 
 
 class SmsSms(models.Model):
@@ -194,9 +196,23 @@ class SmsSms(models.Model):
         used fails its message only."""
         now = fields.Datetime.now()
         claimed = self.browse()
+        # One decision per company and sending job: both passes of a batch
+        # agree, so a message held in the first is not claimed in the second.
+        on_hold = self.env.cr.cache.setdefault("smsclub_on_hold", {}) if token else {}
         for sms in self:
             row = sms.smsclub_message_id
             company = row.company_id
+            if (token, company) not in on_hold:
+                on_hold[token, company] = company.sudo()._smsclub_sending_on_hold()
+            if on_hold[token, company]:
+                # Stays queued: sent at a later run of the queue, after a top-up.
+                row.failure_reason = _(
+                    "Waiting for a top-up: the SMS Club balance (%(amount).2f) is below "
+                    "%(minimum).2f.",
+                    amount=company.smsclub_balance,
+                    minimum=company.smsclub_min_balance,
+                )
+                continue
             phone = normalize_phone(sms.number, sms.partner_id.country_id.code or "UA")
             if not phone:
                 row._mark_failed(sms._smsclub_bad_number_reason(), failure_type="sms_number_format")
@@ -217,6 +233,10 @@ class SmsSms(models.Model):
                 }
             )
             claimed |= sms
+        if any(held for (job, _company), held in on_hold.items() if job == token):
+            cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger(at=now + timedelta(minutes=HOLD_RETRY_MINUTES))
         claimed.with_context(sms_skip_msg_notification=True).write({"state": "process"})
         claimed.sms_tracker_id.with_context(
             sms_skip_msg_notification=True
@@ -288,6 +308,7 @@ class SmsSms(models.Model):
             pending[sms.smsclub_message_id.phone].append(sms)
         now = fields.Datetime.now()
         sent = self.browse()
+        out_of_money = self.env["res.company"]
         retry = False
         for result in results:
             for phone in result.phones:
@@ -311,7 +332,13 @@ class SmsSms(models.Model):
                     sent |= sms
                     continue
                 reason = redact(result.reason_for(phone), client.token)
-                if error is not None and error.retry_later and row.attempt_count < MAX_ATTEMPTS:
+                if error is not None and error.no_money:
+                    # Nothing was sent: the message waits for a top-up.
+                    out_of_money |= row.company_id
+                    row.write({"state": "queued", "claim_token": False, "failure_reason": reason})
+                    sms.write({"state": "outgoing"})
+                    retry = True
+                elif error is not None and error.retry_later and row.attempt_count < MAX_ATTEMPTS:
                     row.write({"state": "queued", "claim_token": False, "failure_reason": reason})
                     sms.write({"state": "outgoing"})
                     retry = True
@@ -327,15 +354,15 @@ class SmsSms(models.Model):
                     )
                 else:
                     failure_type = "unknown"
-                    if error is not None and error.no_money:
-                        failure_type = "sms_credit"
-                    elif error is not None and error.is_auth:
+                    if error is not None and error.is_auth:
                         failure_type = "sms_acc"
                     row._mark_failed(
                         _("SMS Club: %(reason)s", reason=reason), failure_type=failure_type
                     )
                     if unlink_failed:
                         sms.to_delete = True
+        for company in out_of_money:
+            company._smsclub_out_of_money()
         if sent:
             values = {"state": "pending", "failure_type": False}
             if unlink_sent:

@@ -185,9 +185,41 @@ class TestSmsClubProvider(SmsClubCommon):
         order = self.make_order()
         self.fake.fail_next("no_money")
         self.process_queue()
+        # Refused for lack of money: nothing was sent, the message waits.
         row = self.rows(order=order)
-        self.assertEqual(row.state, "failed")
+        self.assertEqual(row.state, "queued")
         self.assertIn("Not enough money", row.failure_reason)
+        self.assertEqual(self.company.smsclub_balance, 0.0)
+        # Still no money when the balance is read again: SMS Club is not called.
+        self.fake.money = "2.0000"
+        calls = len(self.fake.calls)
+        self.process_queue()
+        self.assertEqual(self.fake.paths()[calls:], ["sms/balance"])
+        self.assertEqual(row.state, "queued")
+        self.assertIn("Waiting for a top-up", row.failure_reason)
+        self.assertTrue(
+            self.company.partner_id.activity_ids.filtered(
+                lambda a: a.summary == "SMS Club balance is low"
+            )
+        )
+        # Topped up: it goes out, once.
+        self.fake.money = "500.0000"
+        self.process_queue()
+        self.assertEqual(row.state, "sent")
+        self.assertEqual(len(self.fake.sent("viber")), 1)
+
+    def test_no_waiting_when_the_minimum_is_zero(self):
+        self.company.write(
+            {
+                "smsclub_min_balance": 0.0,
+                "smsclub_balance": 1.0,
+                "smsclub_balance_date": "2031-01-01 00:00:00",
+            }
+        )
+        order = self.make_order()
+        self.process_queue()
+        self.assertEqual(self.rows(order=order).state, "sent")
+        self.assertNotIn("sms/balance", self.fake.paths())
 
     # ---------------------------------------------------- window, duplicates
     def test_sending_window_and_no_duplicates(self):
