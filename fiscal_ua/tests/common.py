@@ -2,20 +2,11 @@ from odoo import Command
 from odoo.tests import new_test_user
 from odoo.tests.common import _super_send
 
+from odoo.addons.access_roles.tests.common import ROLES
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from .fake_checkbox import FakeCheckbox
 
-ROLES = (
-    "administrator",
-    "manager",
-    "sales",
-    "logistics",
-    "accountant",
-    "marketer",
-    "support",
-    "purchaser",
-)
 LICENSE_KEY = "test-license-key-000000001"
 PASSWORD = "secret-password"
 
