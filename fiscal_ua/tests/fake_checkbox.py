@@ -470,6 +470,17 @@ class FakeCheckbox:
             total += sign * int(discount["value"])
         return total
 
+    def _check_receipt(self, key, body, **validate_options):
+        """The refusal (status, body) of a receipt request, or None: the
+        register's checks, then the 422 validation of the receipt body."""
+        refused = self._check_common(key, body)
+        if refused:
+            return refused
+        errors = self._validate(body, **validate_options)
+        if errors:
+            return 422, {"message": "Validation error", "detail": errors}
+        return None
+
     def _check_common(self, key, body):
         if key not in self.license_keys:
             return 403, {"message": "Невірний ключ ліцензії каси"}
@@ -517,12 +528,9 @@ class FakeCheckbox:
 
     def _sell(self, key, body):
         body = body or {}
-        refused = self._check_common(key, body)
+        refused = self._check_receipt(key, body)
         if refused:
             return refused
-        errors = self._validate(body)
-        if errors:
-            return 422, {"message": "Validation error", "detail": errors}
         total = self._total(body)
         paid = sum(int(p["value"]) for p in body["payments"])
         cashless = any(p["type"] == "CASHLESS" for p in body["payments"])
@@ -547,12 +555,9 @@ class FakeCheckbox:
 
     def _prepayment(self, key, body):
         body = body or {}
-        refused = self._check_common(key, body)
+        refused = self._check_receipt(key, body)
         if refused:
             return refused
-        errors = self._validate(body)
-        if errors:
-            return 422, {"message": "Validation error", "detail": errors}
         total = self._total(body)
         paid = sum(int(p["value"]) for p in body["payments"])
         if paid >= total:
@@ -568,12 +573,9 @@ class FakeCheckbox:
         chain = self.chains.get(relation)
         if not chain:
             return 404, {"message": "Not Found"}
-        refused = self._check_common(key, body)
+        refused = self._check_receipt(key, body, is_chain_payment=True)
         if refused:
             return refused
-        errors = self._validate(body, is_chain_payment=True)
-        if errors:
-            return 422, {"message": "Validation error", "detail": errors}
         paid = sum(int(p["value"]) for p in body["payments"])
         if chain["paid_sum"] + paid > chain["total_sum"]:
             return 422, {"message": "Сума оплати перевищує залишок до сплати", "detail": []}
