@@ -1,4 +1,5 @@
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import AccessError
 
 
 class Base(models.AbstractModel):
@@ -8,12 +9,74 @@ class Base(models.AbstractModel):
     # side effects (sale.order, sale.order.line); base does not check again.
     _access_policy_checked_early = False
 
+    def _valid_field_parameter(self, field, name):
+        # ``system_only=True``: the field is set by the system alone (vendor
+        # answers, states, money received, fiscal data, history).
+        return name == "system_only" or super()._valid_field_parameter(field, name)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            vals_list = [self._access_strip_system_defaults(vals) for vals in vals_list]
+            for vals in vals_list:
+                self._check_access_system_only(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        if not self.env.su:
+            self._check_access_system_only(vals)
         # Field rights per role (access.field.policy) hold for every model that
         # has a policy; automatic work done with sudo() is not limited.
         if not self._access_policy_checked_early and self._name != "access.field.policy":
             self._check_access_field_policy(vals)
         return super().write(vals)
+
+    @api.model
+    def _access_system_only_fields(self):
+        """Names of the fields of this model that only the system sets
+        (kept on the registry's class: fields change only with the registry)."""
+        cls = type(self)
+        names = cls.__dict__.get("_access_system_only_names")
+        if names is None:
+            names = tuple(
+                name for name, field in self._fields.items() if getattr(field, "system_only", False)
+            )
+            cls._access_system_only_names = names
+        return names
+
+    @api.model
+    def _access_strip_system_defaults(self, vals):
+        """A form sends the default value of every field it shows when it
+        creates a record: a system-only field given its own default value is
+        no change, so it is left out rather than refused."""
+        names = [name for name in self._access_system_only_fields() if name in vals]
+        if not names:
+            return vals
+        defaults = self.default_get(names)
+        vals = dict(vals)
+        for name in names:
+            if self._fields[name].convert_to_cache(vals[name], self) == self._fields[
+                name
+            ].convert_to_cache(defaults.get(name, False), self):
+                del vals[name]
+        return vals
+
+    def _check_access_system_only(self, vals):
+        """Refuse a person's change of fields only the system sets, for every
+        role: the code that sets them works with sudo() on the server."""
+        refused = [name for name in self._access_system_only_fields() if name in vals]
+        if refused:
+            labels = ", ".join(
+                "“%s”" % self._fields[name]._description_string(self.env) for name in refused
+            )
+            raise AccessError(
+                _(
+                    "%(fields)s of %(model)s are set by the system only and cannot be changed "
+                    "by hand.",
+                    fields=labels,
+                    model=self.env["ir.model"]._get(self._name).name or self._name,
+                )
+            )
 
     def _check_access_field_policy(self, vals):
         """Refuse the change ``vals`` if the user's role may not make it."""
