@@ -1,35 +1,46 @@
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import AccessError
+
+from ..tools import acting_as
 
 
 class IrActionsServer(models.Model):
     _inherit = "ir.actions.server"
 
-    def _order_flow_rule_context(self):
-        """Context marking work done for an automation rule on orders: moves
-        are automatic (no role check, cause “rule” in the history)."""
-        return {"order_flow_cause": "rule", "order_flow_automation_id": self.base_automation_id.id}
+    def run(self):
+        # The actions of automation rules are the rules' own work: Odoo runs
+        # them as superuser from base.automation (never reachable by a
+        # request). Called directly over RPC they would do the rule's work
+        # with the rule's privilege for anyone with write access to the
+        # record, so only administrators may run them by hand.
+        # sudo: read which rule an action belongs to, whoever asks.
+        bound = self.sudo().filtered("base_automation_id")
+        if not bound:
+            return super().run()
+        if not self.env.su:
+            if not self.env.user._is_system():
+                raise AccessError(
+                    _(
+                        "“%(action)s” is an action of the automation rule “%(rule)s”: it runs "
+                        "when the rule fires, not by hand.",
+                        action=bound[0].name,
+                        rule=bound[0].base_automation_id.name,
+                    )
+                )
+            return super().run()
+        result = False
+        for action in self:
+            if action._order_flow_applies():
+                # Work done for an automation rule on orders: moves are
+                # automatic (no role check, cause “rule” in the history).
+                with acting_as("rule", action.base_automation_id.id):
+                    result = super(IrActionsServer, action).run()
+            else:
+                result = super(IrActionsServer, action).run()
+        return result
 
     def _order_flow_applies(self):
         return self.model_id.model == "sale.order" and bool(self.base_automation_id)
-
-    def _run_action_object_write(self, eval_context=None):
-        # “Update the record” on orders from an automation rule is an
-        # automatic move: done for the rule, not limited by the role of the
-        # user whose change started it (the matrix and validations apply).
-        if self._order_flow_applies():
-            self = self.sudo().with_context(**self._order_flow_rule_context())
-        return super()._run_action_object_write(eval_context=eval_context)
-
-    def _run_action_code_multi(self, eval_context):
-        if self._order_flow_applies():
-            context = self._order_flow_rule_context()
-            eval_context = dict(eval_context)
-            env = eval_context["env"]
-            eval_context["env"] = env(context=dict(env.context, **context))
-            for key in ("model", "record", "records"):
-                if eval_context.get(key) is not None:
-                    eval_context[key] = eval_context[key].with_context(**context)
-        return super()._run_action_code_multi(eval_context)
 
     def _run_action_sms_multi(self, eval_context=None):
         # Customer messages of orders follow the order flow's rules: the

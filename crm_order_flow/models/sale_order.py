@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
-from ..tools import error_text
+from ..tools import acting_as, current_cause, error_text, is_syncing_state, syncing_state
 
 _logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ class SaleOrder(models.Model):
         index=True,
     )
     stage_deadline = fields.Datetime(
+        system_only=True,
         string="Status time limit",
         compute="_compute_stage_deadline",
         store=True,
@@ -98,6 +99,7 @@ class SaleOrder(models.Model):
 
     # ----------------------------------------------------------------- payment
     paid_amount = fields.Monetary(
+        system_only=True,
         string="Paid",
         compute="_compute_order_payment",
         store=True,
@@ -110,6 +112,7 @@ class SaleOrder(models.Model):
     )
     order_payment_state = fields.Selection(
         PAYMENT_STATES,
+        system_only=True,
         string="Payment status",
         compute="_compute_order_payment",
         store=True,
@@ -132,6 +135,7 @@ class SaleOrder(models.Model):
     )
     delivery_cod_state = fields.Selection(
         COD_STATES,
+        system_only=True,
         string="Cash on delivery",
         default="none",
         required=True,
@@ -139,6 +143,7 @@ class SaleOrder(models.Model):
         tracking=True,
     )
     delivery_return_in_transit = fields.Boolean(
+        system_only=True,
         string="Returning to the store",
         copy=False,
         tracking=True,
@@ -296,6 +301,17 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------ the write
     @api.model_create_multi
     def create(self, vals_list):
+        if current_cause()[0] == "user":
+            # A new order starts in a status of the “new” group, whatever the
+            # caller sends: later statuses are reached through the matrix.
+            start = self._default_stage_id()
+            starts = self.env["sale.order.stage"].search([("group_code", "=", "new")])
+            vals_list = [
+                dict(vals, stage_id=start.id)
+                if vals.get("stage_id") and vals["stage_id"] not in starts.ids
+                else vals
+                for vals in vals_list
+            ]
         orders = super().create(vals_list)
         orders._order_flow_open_visits(previous=None)
         return orders
@@ -336,8 +352,9 @@ class SaleOrder(models.Model):
 
     def _order_flow_cause(self):
         """What moves the orders now: 'rule' (an automation rule or code
-        acting for it), 'carrier' (a carrier update) or 'user'."""
-        return self.env.context.get("order_flow_cause") or "user"
+        acting for it), 'carrier' (a carrier update) or 'user'. Set by server
+        code only (``tools.flow_cause``), never by the request's context."""
+        return current_cause()[0]
 
     def _order_flow_open_visits(self, previous, stage=None, date=None):
         """Close the open status visit of the orders and open one in their
@@ -348,8 +365,7 @@ class SaleOrder(models.Model):
             History.search([("order_id", "in", self.ids), ("date_out", "=", False)]).write(
                 {"date_out": now}
             )
-        cause = self._order_flow_cause()
-        automation_id = self.env.context.get("order_flow_automation_id") or False
+        cause, automation_id = current_cause()
         History.create(
             [
                 {
@@ -543,7 +559,12 @@ class SaleOrder(models.Model):
         """Make Odoo's own state follow the business status: the assembly,
         delivery and final groups need a confirmed order, “cancelled”
         cancels it (releasing reservations), the final groups lock it."""
-        for order in self.sudo().with_context(order_flow_syncing=True):
+        # sudo: Odoo's state follows the status the order flow already allowed.
+        with syncing_state():
+            self.sudo()._order_flow_sync_state_now()
+
+    def _order_flow_sync_state_now(self):
+        for order in self:
             stage = order.stage_id
             if stage.code == "cancelled":
                 if order.state != "cancel":
@@ -563,7 +584,7 @@ class SaleOrder(models.Model):
         # Odoo's own Cancel moves the order to the “cancelled” status, so that
         # the matrix and the validations (operator comment) apply; the status
         # change then cancels the order through _order_flow_sync_state.
-        if self.env.context.get("order_flow_syncing"):
+        if is_syncing_state():
             return super()._action_cancel()
         cancelled = self.env["sale.order.stage"]._get_by_code("cancelled")
         to_move = self.filtered(lambda order: order.stage_id != cancelled)
@@ -571,7 +592,8 @@ class SaleOrder(models.Model):
             to_move.write({"stage_id": cancelled.id})
         rest = (self - to_move).filtered(lambda order: order.state != "cancel")
         if rest:
-            return super(SaleOrder, rest.with_context(order_flow_syncing=True))._action_cancel()
+            with syncing_state():
+                return super(SaleOrder, rest)._action_cancel()
         return True
 
     def action_draft(self):
@@ -596,11 +618,26 @@ class SaleOrder(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    order.sudo().with_context(order_flow_cause=cause).write({"stage_id": stage.id})
+                    order._order_flow_write_stage(stage, cause=cause)
                 moved |= order
             except (UserError, ValidationError) as error:
                 order._order_flow_report_refused_move(stage, error)
         return moved
+
+    def _order_flow_write_stage(self, stage, cause="rule"):
+        """Move the orders to ``stage`` for ``cause`` ('rule' or 'carrier'):
+        the status matrix and the entry validations apply, the role of the
+        current user does not, and the history records the cause (and the
+        automation rule running now, if any). Raises like ``write`` when the
+        move is refused. Server code only: a private method is no RPC
+        endpoint, and nothing the client sends reaches ``cause``."""
+        running_cause, automation_id = current_cause()
+        if running_cause != cause:
+            automation_id = False
+        with acting_as(cause, automation_id):
+            # sudo: an automatic move is made for the rule or the carrier, not
+            # for the role of the user whose change started it.
+            return self.sudo().write({"stage_id": stage.id})
 
     def _order_flow_carrier_move(self, code):
         """Entry point for carrier integrations: the carrier reported a
@@ -643,9 +680,10 @@ class SaleOrder(models.Model):
             )
             if not lines:
                 continue
-            order_sudo = order.sudo().with_context(order_flow_syncing=True)
+            # sudo: the reservation is the rule's work, whoever changed the order.
+            order_sudo = order.sudo()
             try:
-                with self.env.cr.savepoint():
+                with self.env.cr.savepoint(), syncing_state():
                     if order_sudo.state in ("draft", "sent"):
                         order_sudo.action_confirm()
                     moves = order_sudo._order_flow_reservation_moves()

@@ -8,3 +8,4 @@ from . import test_journey
 from . import test_trigger_map
 from . import test_install_hook
 from . import test_rule_lookup
+from . import test_server_side_privilege

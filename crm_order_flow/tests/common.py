@@ -115,7 +115,5 @@ class OrderFlowCommon(TransactionCase):
         """Move an order along ``codes`` as the automation would (the matrix
         and the validations apply, the roles do not)."""
         for code in codes:
-            order.sudo().with_context(order_flow_cause="rule").write(
-                {"stage_id": self.stage(code).id}
-            )
+            order._order_flow_write_stage(self.stage(code), cause="rule")
         return order

@@ -1,3 +1,4 @@
+from .flow_cause import acting_as, current_cause, is_syncing_state, syncing_state
 from .sms_segments import sms_segments
 
 
