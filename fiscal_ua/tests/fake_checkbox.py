@@ -1,23 +1,43 @@
-"""A local fake of the Checkbox API for the tests and the benchmark.
+"""A local fake of the Checkbox API for the tests and the benchmarks.
 
-It speaks the request/response shapes the addon relies on (see
-``shared/spec/checkbox.md``): cashier sign-in by login/password or PIN, the
-shift sequence CREATED → OPENING → OPENED (one step per poll), closing with a
-Z-report, X-reports, tax rates, sell/return/prepayment/after-payment/service
-receipts going CREATED → DONE (or ERROR), "Зміну не відкрито" without an open
-shift, 401 once a token has expired, 422 with a ``detail`` list, a refused
-duplicate id, renderings and sending. Failures are injected with
-:meth:`FakeCheckbox.fail_next` or, for the benchmark, ``timeout_ratio`` (a share
-of the requests answered too late, once per distinct request).
+It speaks the request/response shapes the addon relies on: cashier sign-in
+by login/password or PIN, the shift sequence CREATED → OPENING → OPENED (one
+step per poll), closing with a Z-report, X-reports (sums nested by payment
+type, as Checkbox reports them), tax rates, sell/return/prepayment/
+after-payment/service receipts going CREATED → DONE (or ERROR), "Зміну не
+відкрито" without an open shift, 401 once a token has expired, 422 with a
+``detail`` list, a refused duplicate id, renderings and sending.
+
+Faults are injected with :meth:`FakeCheckbox.fail_next` (the next matching
+requests), or drawn at random for the benchmarks (``fault_ratio`` of the
+calls, seeded; ``timeout_ratio`` is the older "answer too late once per
+distinct request"). The faults (see :data:`FAULTS`):
+
+- ``500``, ``502``, ``503`` (HTML pages of a proxy), ``429``: refused
+  before anything is done;
+- ``reset``: the connection is cut without an answer (``processed=True``:
+  after the request was carried out);
+- ``hang``: no answer at all until the client gives up; nothing is done;
+- ``slow`` / ``processed_timeout``: carried out, answered too late;
+- ``late``: carried out only after the client gave up (late processing);
+- ``lost``: answered too late with a 504, not carried out;
+- ``malformed``, ``empty``, ``html``: HTTP 200 with a broken JSON body, an
+  empty body or an HTML maintenance page (``processed``: by default yes for
+  ``malformed`` and ``empty``, no for ``html``);
+- ``400``, ``401``, ``422``: Checkbox's own refusals.
 
 Plain Python (no Odoo import): ``FakeCheckbox().start()`` serves on a free port
-of 127.0.0.1; ``setup/bench_fiscal.py`` uses it too.
+of 127.0.0.1; ``setup/bench_fiscal.py`` and ``setup/bench_faults_fiscal.py``
+use it too. :meth:`FakeCheckbox.documents` and :meth:`FakeCheckbox.duplicates`
+tell what was fiscalized, for the exactly-once checks.
 """
 
 import hashlib
 import json
 import random
 import re
+import socket
+import struct
 import threading
 import time
 import uuid
@@ -33,6 +53,48 @@ DEFAULT_TAXES = [
     {"id": "t-b", "code": 2, "label": "ПДВ", "symbol": "Б", "rate": 7.0, "no_vat": False},
     {"id": "t-c", "code": 8, "label": "Без ПДВ", "symbol": "З", "rate": 0.0, "no_vat": True},
 ]
+# fault kind -> carried out by default (None: not applicable)
+FAULTS = {
+    "500": False,
+    "502": False,
+    "503": False,
+    "429": False,
+    "reset": False,
+    "hang": False,
+    "slow": True,
+    "processed_timeout": True,
+    "late": True,
+    "lost": False,
+    "malformed": True,
+    "empty": True,
+    "html": False,
+    "400": False,
+    "401": False,
+    "422": False,
+}
+# what the benchmark draws from: every transport fault and a business refusal
+RANDOM_FAULTS = (
+    "processed_timeout",
+    "late",
+    "hang",
+    "reset",
+    "429",
+    "500",
+    "502",
+    "503",
+    "malformed",
+    "empty",
+    "html",
+    "422",
+)
+# business refusals are drawn only for the requests that create a document
+DOCUMENT_PATHS = re.compile(
+    r"/api/v1/(receipts/sell|receipts/service|prepayment-receipts(/[\w-]+)?|shifts|shifts/close)$"
+)
+HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>%s</title></head><body><h1>%s</h1>"
+    b"<p>The service is temporarily unavailable. Please try again later.</p></body></html>"
+)
 
 
 def _sum(price, quantity):
@@ -52,6 +114,9 @@ class FakeCheckbox:
         timeout_ratio=0.0,
         slow_seconds=2.0,
         seed=42,
+        fault_ratio=0.0,
+        fault_kinds=RANDOM_FAULTS,
+        hang_seconds=None,
     ):
         self.cashiers = dict(cashiers or {"cashier": "secret-password"})
         self.pins = dict(pins or {"1234": "cashier"})
@@ -59,8 +124,13 @@ class FakeCheckbox:
         self.taxes = list(taxes or DEFAULT_TAXES)
         self.timeout_ratio = timeout_ratio
         self.slow_seconds = slow_seconds
+        self.hang_seconds = hang_seconds
+        self.fault_ratio = fault_ratio
+        self.fault_kinds = tuple(fault_kinds)
         self.random = random.Random(seed)
         self.lock = threading.RLock()
+        self.idle = threading.Condition(self.lock)
+        self.stopping = threading.Event()
         self.server = None
         self.thread = None
         self.reset()
@@ -84,7 +154,9 @@ class FakeCheckbox:
             self.sent_emails = []
             self.sent_sms = []
             self.slow_replies = 0
+            self.injected = Counter()  # fault kind -> times injected
             self.serial = 0
+            self.in_flight = 0
 
     def start(self):
         fake = self
@@ -93,6 +165,7 @@ class FakeCheckbox:
             pass
 
         Handler.fake = fake
+        self.stopping.clear()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -100,6 +173,7 @@ class FakeCheckbox:
         return self
 
     def stop(self):
+        self.stopping.set()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -110,11 +184,13 @@ class FakeCheckbox:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/api/v1"
 
-    def fail_next(self, method, path_regex, kind, times=1, message=None):
+    def fail_next(self, method, path_regex, kind, times=1, message=None, processed=None):
         """Make the next ``times`` requests matching ``method`` and the
-        ``path_regex`` fail. ``kind``: ``500``; ``slow`` (processed, then
-        answered after ``slow_seconds``); ``lost`` (answered late and NOT
-        processed); ``422``; ``401``; ``400``."""
+        ``path_regex`` fail with ``kind`` (see :data:`FAULTS`); ``processed``
+        overrides whether the request is carried out for ``reset``,
+        ``malformed``, ``empty`` and ``html``."""
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULTS)}")
         with self.lock:
             self.failures.append(
                 {
@@ -123,8 +199,26 @@ class FakeCheckbox:
                     "kind": kind,
                     "times": times,
                     "message": message,
+                    "processed": FAULTS[kind] if processed is None else processed,
                 }
             )
+
+    inject = fail_next
+
+    def clear_faults(self):
+        with self.lock:
+            self.failures = []
+
+    def wait_idle(self, timeout=10.0):
+        """Wait until no request is being served (late processing included)."""
+        deadline = time.monotonic() + timeout
+        with self.idle:
+            while self.in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.idle.wait(left)
+        return True
 
     def expire_tokens(self):
         with self.lock:
@@ -147,32 +241,107 @@ class FakeCheckbox:
         """Receipts Checkbox fiscalized (DONE or still CREATED), not errors."""
         return [r for r in self.receipts.values() if r["status"] != "ERROR"]
 
+    def documents(self, kind=None):
+        """Fiscalized receipts (not errors) of a kind: ``sell``, ``return``,
+        ``prepayment``, ``final``, ``service``."""
+        return [r for r in self.fiscal_receipts() if kind is None or r["_kind"] == kind]
+
+    @staticmethod
+    def _purpose(receipt):
+        kind = receipt["_kind"]
+        if kind == "final":
+            return (kind, receipt.get("pre_payment_relation_id"), receipt["total_sum"])
+        return (kind, receipt.get("footer") or receipt["id"], "")
+
     def duplicates(self):
-        """Documents (the receipt footer names them) with more than one
-        fiscalized receipt of the same type."""
-        counter = Counter(
-            (r["type"], r.get("footer") or r["id"], r.get("pre_payment_relation_id") or "")
-            for r in self.fiscal_receipts()
-            if r["type"] in ("SELL", "RETURN")
-        )
+        """Documents (the receipt footer names the invoice or the order; a
+        final payment its prepayment chain and sum) with more than one
+        fiscalized receipt of the same kind. Must stay empty."""
+        with self.lock:
+            counter = Counter(
+                self._purpose(r) for r in self.fiscal_receipts() if r["_kind"] != "service"
+            )
         return {key: count for key, count in counter.items() if count > 1}
 
+    def z_reports(self):
+        return [s["z_report"] for s in self.shifts.values() if s.get("z_report")]
+
     # ------------------------------------------------------------------ dispatch
-    def handle(self, method, path, headers, body):
-        """Returns (status, payload, delay_after, process)."""
+    def serve(self, method, path, headers, body):
+        """Serve one request; returns ``(action, status, content_type,
+        data)`` where ``action`` is ``answer``, ``reset`` or ``hang``. Delays
+        (and late processing) happen here, in the request's own thread."""
+        with self.lock:
+            self.in_flight += 1
+        try:
+            return self._serve(method, path, headers, body)
+        finally:
+            with self.idle:
+                self.in_flight -= 1
+                self.idle.notify_all()
+
+    def _serve(self, method, path, headers, body):
         with self.lock:
             call = {"method": method, "path": path, "headers": dict(headers), "body": body}
             self.calls.append(call)
             failure = self._take_failure(method, path)
+            if failure is None and self.fault_ratio:
+                failure = self._random_fault(method, path)
             if failure is None and self.timeout_ratio:
                 failure = self._random_slow(method, path, body)
+            if failure:
+                call["fault"] = failure["kind"]
+                self.injected[failure["kind"]] += 1
         kind = failure and failure["kind"]
+        refused = self._refusal(kind, failure)
+        if refused:
+            return ("answer", *refused)
+        delay = self.slow_seconds
+        if kind == "hang":
+            self.stopping.wait(self.hang_seconds or delay)
+            return ("hang", None, None, None)
+        if kind == "lost":
+            self.stopping.wait(delay)
+            return ("answer", *self._json(504, {"message": "Gateway Timeout"}))
+        if kind == "late":
+            self.stopping.wait(delay)
+        status, payload = None, None
+        if not kind or failure["processed"]:
+            with self.lock:
+                status, payload = self._route(method, path, headers, body)
+        if kind in ("slow", "processed_timeout"):
+            self.stopping.wait(delay)
+        if kind == "reset":
+            return ("reset", None, None, None)
+        if kind == "malformed":
+            text = json.dumps(payload)[: max(1, len(json.dumps(payload)) // 2)]
+            return ("answer", 200, "application/json", text.encode())
+        if kind == "empty":
+            return ("answer", 200, "application/json", b"")
+        if kind == "html":
+            page = HTML_PAGE % (b"Maintenance", b"Technical works")
+            return ("answer", 200, "text/html; charset=utf-8", page)
+        if isinstance(payload, bytes):
+            return ("answer", status, "application/octet-stream", payload)
+        return ("answer", *self._json(status, payload))
+
+    @staticmethod
+    def _json(status, payload):
+        return status, "application/json", json.dumps(payload).encode()
+
+    def _refusal(self, kind, failure):
+        """The answer of a fault refused before anything is done, or None."""
         if kind == "500":
-            return 500, {"message": "Internal Server Error"}, 0
+            return self._json(500, {"message": "Internal Server Error"})
+        if kind in ("502", "503"):
+            title = b"502 Bad Gateway" if kind == "502" else b"503 Service Unavailable"
+            return int(kind), "text/html", HTML_PAGE % (title, title)
+        if kind == "429":
+            return self._json(429, {"message": "Too Many Requests"})
         if kind == "401":
-            return 401, {"message": "Not authenticated"}, 0
+            return self._json(401, {"message": "Not authenticated"})
         if kind == "422":
-            return (
+            return self._json(
                 422,
                 {
                     "message": failure["message"] or "Validation error",
@@ -184,16 +353,10 @@ class FakeCheckbox:
                         }
                     ],
                 },
-                0,
             )
         if kind == "400":
-            return 400, {"message": failure["message"] or "Bad request"}, 0
-        if kind == "lost":
-            return 504, {"message": "Gateway Timeout"}, self.slow_seconds
-        with self.lock:
-            status, payload = self._route(method, path, headers, body)
-        delay = self.slow_seconds if kind == "slow" else 0
-        return status, payload, delay
+            return self._json(400, {"message": failure["message"] or "Bad request"})
+        return None
 
     def _take_failure(self, method, path):
         for failure in self.failures:
@@ -204,6 +367,17 @@ class FakeCheckbox:
                 return failure
         return None
 
+    def _random_fault(self, method, path):
+        if self.random.random() >= self.fault_ratio:
+            return None
+        kinds = self.fault_kinds
+        if not (method == "POST" and DOCUMENT_PATHS.search(path.split("?")[0])):
+            kinds = [kind for kind in kinds if kind not in ("400", "422")]
+        if not kinds:
+            return None
+        kind = self.random.choice(kinds)
+        return {"kind": kind, "message": None, "processed": FAULTS[kind]}
+
     def _random_slow(self, method, path, body):
         key = hashlib.sha1(
             f"{method} {path} {json.dumps(body, sort_keys=True)}".encode()
@@ -213,7 +387,7 @@ class FakeCheckbox:
         self.seen_requests.add(key)
         if self.random.random() < self.timeout_ratio:
             self.slow_replies += 1
-            return {"kind": "slow"}
+            return {"kind": "slow", "message": None, "processed": True}
         return None
 
     def _route(self, method, path, headers, body):
@@ -355,14 +529,98 @@ class FakeCheckbox:
             shift["closed_at"] = self._now()
         return 200, self._public_shift(shift)
 
-    def _shift_totals(self, shift):
+    def _report(self, shift, is_z_report):
+        """An X- or Z-report as Checkbox shapes it: the sums nested by
+        payment type (``payments``) and by tax rate (``taxes``), next to the
+        receipt counts; money in kopecks."""
         receipts = [self.receipts[rid] for rid in shift["_receipts"] if rid in self.receipts]
         done = [r for r in receipts if r["status"] == "DONE"]
+        payments, taxes = {}, {}
+        for receipt in done:
+            kind = receipt["type"]
+            rest = max(0, receipt["total_payment"] - receipt["total_sum"])
+            for payment in receipt["payments"]:
+                key = (payment.get("type"), payment.get("label"), payment.get("code"))
+                entry = payments.setdefault(
+                    key,
+                    {
+                        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, repr(key))),
+                        "code": payment.get("code") or 0,
+                        "type": payment.get("type"),
+                        "label": payment.get("label")
+                        or ("Готівка" if payment.get("type") == "CASH" else "Картка"),
+                        "sell_sum": 0,
+                        "return_sum": 0,
+                        "service_in": 0,
+                        "service_out": 0,
+                        "cash_withdrawal": 0,
+                        "cash_withdrawal_commission": 0,
+                    },
+                )
+                value = int(payment.get("value") or 0)
+                if payment.get("type") == "CASH" and rest:
+                    value, rest = value - min(value, rest), rest - min(value, rest)
+                field = {
+                    "SELL": "sell_sum",
+                    "RETURN": "return_sum",
+                    "SERVICE_IN": "service_in",
+                    "SERVICE_OUT": "service_out",
+                }[kind]
+                entry[field] += abs(value)
+            for item in receipt["goods"]:
+                amount = _sum(item["good"]["price"], item["quantity"])
+                for code in item["good"].get("tax") or []:
+                    rate = next((t for t in self.taxes if t["code"] == code), None)
+                    if not rate:
+                        continue
+                    entry = taxes.setdefault(
+                        code,
+                        dict(
+                            {k: rate[k] for k in ("id", "code", "label", "symbol", "rate")},
+                            no_vat=rate.get("no_vat", False),
+                            sell_sum=0,
+                            return_sum=0,
+                            sales_turnover=0,
+                            returns_turnover=0,
+                        ),
+                    )
+                    tax = int(
+                        (
+                            Decimal(amount)
+                            * Decimal(str(rate["rate"]))
+                            / (100 + Decimal(str(rate["rate"])))
+                        ).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+                    )
+                    if kind == "SELL":
+                        entry["sell_sum"] += tax
+                        entry["sales_turnover"] += amount
+                    elif kind == "RETURN":
+                        entry["return_sum"] += tax
+                        entry["returns_turnover"] += amount
+        sells = sum(
+            p["sell_sum"] + p["service_in"] for p in payments.values() if p["type"] == "CASH"
+        )
+        outs = sum(
+            p["return_sum"] + p["service_out"] for p in payments.values() if p["type"] == "CASH"
+        )
+        now = self._now()
         return {
+            "id": str(uuid.uuid4()),
+            "serial": shift["serial"],
+            "is_z_report": is_z_report,
+            "payments": list(payments.values()),
+            "taxes": list(taxes.values()),
             "sell_receipts_count": len([r for r in done if r["type"] == "SELL"]),
             "return_receipts_count": len([r for r in done if r["type"] == "RETURN"]),
-            "sell_sum": sum(r["total_sum"] for r in done if r["type"] == "SELL"),
-            "return_sum": sum(r["total_sum"] for r in done if r["type"] == "RETURN"),
+            "cash_withdrawal_receipts_count": 0,
+            "transfers_count": 0,
+            "transfers_sum": 0,
+            "balance": sells - outs,
+            "initial": 0,
+            "discounts_sum": 0,
+            "extra_charge_sum": 0,
+            "created_at": now,
+            "updated_at": now,
         }
 
     def _close_shift(self, key):
@@ -371,10 +629,7 @@ class FakeCheckbox:
             return 400, {"message": NO_SHIFT}
         shift = self.shifts[shift_id]
         shift["status"] = "CLOSING"
-        shift["z_report"] = dict(
-            {"id": str(uuid.uuid4()), "serial": shift["serial"], "is_z_report": True},
-            **self._shift_totals(shift),
-        )
+        shift["z_report"] = self._report(shift, True)
         del self.open_shift_id[key]
         return 202, self._public_shift(shift)
 
@@ -382,9 +637,7 @@ class FakeCheckbox:
         shift_id = self.open_shift_id.get(key)
         if not shift_id:
             return 400, {"message": NO_SHIFT}
-        report = {"id": str(uuid.uuid4()), "serial": 1, "is_z_report": False}
-        report.update(self._shift_totals(self.shifts[shift_id]))
-        return 201, report
+        return 201, self._report(self.shifts[shift_id], False)
 
     # ------------------------------------------------------------------ receipts
     def _validate(self, body, is_chain_payment=False):
@@ -495,7 +748,7 @@ class FakeCheckbox:
             }
         return None
 
-    def _new_receipt(self, key, body, receipt_type, total, paid):
+    def _new_receipt(self, key, body, receipt_type, total, paid, kind):
         receipt_id = body.get("id") or str(uuid.uuid4())
         shift = self.shifts[self.open_shift_id[key]]
         receipt = {
@@ -517,6 +770,7 @@ class FakeCheckbox:
             "transaction": {"status": "PENDING", "response_error_message": None},
             "tax_url": None,
             "_polls": 0,
+            "_kind": kind,
             "_error": self.error_next_receipts.pop(0) if self.error_next_receipts else None,
         }
         self.receipts[receipt_id] = receipt
@@ -550,7 +804,14 @@ class FakeCheckbox:
             related = self.receipts.get(body.get("related_receipt_id"))
             if not related or related["status"] != "DONE":
                 return 400, {"message": "Не знайдено чек продажу для повернення"}
-        receipt = self._new_receipt(key, body, "RETURN" if is_return else "SELL", total, paid)
+        receipt = self._new_receipt(
+            key,
+            body,
+            "RETURN" if is_return else "SELL",
+            total,
+            paid,
+            "return" if is_return else "sell",
+        )
         return 201, self._public_receipt(receipt)
 
     def _prepayment(self, key, body):
@@ -563,7 +824,7 @@ class FakeCheckbox:
         if paid >= total:
             return 422, {"message": "Передплата має бути меншою за суму чека", "detail": []}
         relation = str(uuid.uuid4())
-        receipt = self._new_receipt(key, body, "SELL", total, paid)
+        receipt = self._new_receipt(key, body, "SELL", total, paid, "prepayment")
         receipt["pre_payment_relation_id"] = relation
         self.chains[relation] = {"total_sum": total, "paid_sum": paid, "receipts": [receipt["id"]]}
         return 201, self._public_receipt(receipt)
@@ -579,7 +840,7 @@ class FakeCheckbox:
         paid = sum(int(p["value"]) for p in body["payments"])
         if chain["paid_sum"] + paid > chain["total_sum"]:
             return 422, {"message": "Сума оплати перевищує залишок до сплати", "detail": []}
-        receipt = self._new_receipt(key, body, "SELL", paid, paid)
+        receipt = self._new_receipt(key, body, "SELL", paid, paid, "final")
         receipt["pre_payment_relation_id"] = relation
         chain["paid_sum"] += paid
         chain["receipts"].append(receipt["id"])
@@ -613,7 +874,12 @@ class FakeCheckbox:
             }
         value = int(payment["value"])
         receipt = self._new_receipt(
-            key, body, "SERVICE_IN" if value > 0 else "SERVICE_OUT", abs(value), abs(value)
+            key,
+            body,
+            "SERVICE_IN" if value > 0 else "SERVICE_OUT",
+            abs(value),
+            abs(value),
+            "service",
         )
         return 201, self._public_receipt(receipt)
 
@@ -689,21 +955,33 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
-        status, payload, delay = self.fake.handle(method, self.path, headers, body)
-        if delay:
-            time.sleep(delay)
-        if isinstance(payload, bytes):
-            data, content_type = payload, "application/octet-stream"
-        else:
-            data, content_type = json.dumps(payload).encode(), "application/json"
+        action, status, content_type, data = self.fake.serve(method, self.path, headers, body)
+        if action in ("reset", "hang"):
+            # cut the connection without an answer: RST for a reset, a plain
+            # close after the client has given up for a hang
+            self.close_connection = True
+            if action == "reset":
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+            self.connection.close()
+            return
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
+            if status == 429:
+                self.send_header("Retry-After", "1")
             self.end_headers()
             self.wfile.write(data)
         except OSError:
             return  # the client gave up (timeout) before the answer
+
+    def finish(self):
+        try:
+            super().finish()
+        except (OSError, ValueError):
+            return  # the connection was cut on purpose
 
     def do_GET(self):  # noqa: N802
         self._serve("GET")
