@@ -276,8 +276,8 @@ def system_only_fields(env):
                 continue
             if model_name not in FACT_MODELS or not field.store:
                 continue
-            if getattr(field, "_module", None) not in SUITE:
-                continue
+            if field_origin(model, name) not in SUITE:
+                continue  # Odoo's own field (the suite may only add groups to it)
             if field.readonly:  # declared read-only, or computed
                 names.add(name)
         names = {
@@ -292,6 +292,15 @@ def system_only_fields(env):
         if names:
             result[model_name] = sorted(names)
     return result
+
+
+def field_origin(model, name):
+    """The module that first defined the field ``name`` of ``model`` (not
+    one that only changed its attributes)."""
+    for klass in reversed(type(model).mro()):
+        if isinstance(vars(klass).get(name), fields.Field):
+            return getattr(klass, "_module", None)
+    return None
 
 
 def models_magic_fields():

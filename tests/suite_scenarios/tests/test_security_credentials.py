@@ -11,6 +11,7 @@ here."""
 import contextlib
 import logging
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .security_common import (
@@ -273,7 +274,7 @@ class TestSecurityCredentials(SecurityCase):
         secrets = sorted(self._secret_values)
         # the attachments of this test's store (the database's own assets
         # are not the suite's and take seconds to scan)
-        domain = [("create_date", ">=", self.env.cr.now())]
+        domain = [("create_date", ">=", fields.Datetime.to_string(self.env.cr.now()))]
         domain += ["|"] * (2 * len(secrets) - 1)
         for secret in secrets:
             domain += [("index_content", "ilike", secret), ("name", "ilike", secret)]

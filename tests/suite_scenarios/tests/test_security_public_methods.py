@@ -160,6 +160,7 @@ class TestSecurityPublicMethods(SecurityCase):
             "sale.order.trigger.map": {"stage_id": self.stage("new").id},
             "access.matrix.line": {"model": "sale.order"},
             "res.config.settings": {},
+            "sms.club.test.message": {"number": "+380501112233", "body": "Test"},
         }
 
     def records_for(self, role, model_name):

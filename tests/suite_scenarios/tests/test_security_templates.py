@@ -6,11 +6,14 @@ the texts with the placeholders of the shipped templates are accepted; code
 template keeps its text. Whatever a template holds, the order flow's
 rendering gives a customer message no credential and its author no right."""
 
+import re
+
 from odoo.tests import tagged
 
 from .security_common import SecurityCase, credential_fields
 
 ORDER_MODEL = "sale.order"
+PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
 
 
 @tagged("post_install", "-at_install")
@@ -23,15 +26,19 @@ class TestSecurityTemplates(SecurityCase):
         cls.sms_cancelled = cls.env.ref("crm_order_flow.sms_template_cancelled")
 
     # ------------------------------------------------------------- helpers
-    def leaky_expressions(self):
-        """Credential paths and privilege escalation a template could hold:
-        every credential field of the suite, reached by a field path from
-        the order where there is one and through the environment in any
-        case (each renders without error when run as superuser)."""
+    def leaky_expressions(self, escalate=True):
+        """Credential paths (and privilege escalation for the Marketer) a
+        template could hold: every credential field of the suite, reached by
+        a field path from the order where there is one and through the
+        environment in any case (each renders without error when run as
+        superuser)."""
         marketer = self.users["marketer"]
-        expressions = [
-            "object.env.ref('base.group_system').sudo().write({'users': [(4, %d)]})" % marketer.id,
-        ]
+        expressions = []
+        if escalate:
+            expressions.append(
+                "object.env.ref('base.group_system').sudo().write({'users': [(4, %d)]})"
+                % marketer.id
+            )
         paths = {
             "res.company": "object.company_id",
             "novaposhta.account": "object.carrier_id.np_account_id",
@@ -54,38 +61,45 @@ class TestSecurityTemplates(SecurityCase):
             "object.partner_id.write({'name': 'x'})",
         ]
 
-    def ok_sms_text(self):
-        return (
-            "Вітаємо, {{ object.customer_first_name }}! Замовлення {{ object.name }}: до сплати "
-            "{{ format_amount(object.amount_due, object.currency_id) }}. "
-            "Трек-номер {{ object.delivery_tracking_ref }}, {{ object.delivery_point_name }} до "
-            "{{ format_date(object.delivery_storage_until) }}. {{ object.payment_url }} "
-            "{{ object.promo_line }}"
+    def shipped(self, model_name):
+        """The customer message templates the order flow ships."""
+        ids = (
+            self.env["ir.model.data"]
+            .search([("module", "=", "crm_order_flow"), ("model", "=", model_name)])
+            .mapped("res_id")
         )
+        return self.env[model_name].browse(ids).exists()
 
     # --------------------------------------------------------------- tests
-    def test_marketer_writes_texts_with_the_placeholders(self):
+    def test_marketer_edits_the_shipped_texts(self):
+        """The Marketer rewords every shipped message, keeping its
+        placeholders, and writes new texts with any placeholder the shipped
+        ones use (customer's first name, order number, amount due…)."""
+        failures = []
+        sms_templates = self.shipped("sms.template")
+        self.assertTrue(sms_templates)
+        for template in sms_templates:
+            body = f"{template.body} Дякуємо!"
+            answer = self.call("marketer", "sms.template", "write", template.ids, {"body": body})
+            if not answer.ok or template.body != body:
+                failures.append(f"SMS “{template.name}”: {answer.describe()}")
+        placeholders = sorted(
+            {found for template in sms_templates for found in PLACEHOLDER.findall(template.body)}
+        )
+        text = "Вітаємо! " + " / ".join(placeholders)
         answer = self.call(
-            "marketer", "sms.template", "write", self.sms_created.ids, {"body": self.ok_sms_text()}
+            "marketer", "sms.template", "write", self.sms_created.ids, {"body": text}
         )
-        self.assertAccepted(answer, "the marketer edits an SMS text")
-        self.assertEqual(self.sms_created.body, self.ok_sms_text())
-        html = (
-            '<div><p>Hello, <t t-out="object.customer_first_name"/>!</p>'
-            '<p>Order <strong t-out="object.name"/>: amount due '
-            '<t t-out="format_amount(object.amount_due, object.currency_id)"/></p></div>'
-        )
-        answer = self.call(
-            "marketer",
-            "mail.template",
-            "write",
-            self.mail_created.ids,
-            {"subject": "Order {{ object.name }} received", "body_html": html},
-        )
-        self.assertAccepted(answer, "the marketer edits an e-mail text")
-        self.assertEqual(self.mail_created.subject, "Order {{ object.name }} received")
-        self.assertIn("object.customer_first_name", self.mail_created.body_html)
-        # and a new message of orders with the same placeholders
+        if not answer.ok or self.sms_created.body != text:
+            failures.append(f"an SMS with every shipped placeholder: {answer.describe()}")
+        for template in self.shipped("mail.template"):
+            vals = {
+                "subject": f"{template.subject} (Store)",
+                "body_html": f"{template.body_html}<p>Дякуємо, що обрали нас!</p>",
+            }
+            answer = self.call("marketer", "mail.template", "write", template.ids, vals)
+            if not answer.ok or "Дякуємо, що обрали нас!" not in (template.body_html or ""):
+                failures.append(f"e-mail “{template.name}”: {answer.describe()}")
         answer = self.call(
             "marketer",
             "sms.template",
@@ -93,10 +107,12 @@ class TestSecurityTemplates(SecurityCase):
             {
                 "name": "Sale (marketer)",
                 "model_id": self.env["ir.model"]._get_id(ORDER_MODEL),
-                "body": "Hi {{ object.customer_first_name }}, order {{ object.name }}!",
+                "body": "Hi {{ object.customer_first_name }}, order {{ object.name }} is ready!",
             },
         )
-        self.assertAccepted(answer, "the marketer creates an SMS template")
+        if not answer.ok:
+            failures.append(f"a new SMS template: {answer.describe()}")
+        self.assertFalse(failures, "\n".join(failures))
 
     def test_marketer_cannot_put_code_or_credentials_in_sms(self):
         failures = []
@@ -141,36 +157,33 @@ class TestSecurityTemplates(SecurityCase):
                     failures.append(f"e-mail template accepted {list(vals)}: {expression}")
         self.assertFalse(failures, "\n".join(failures))
 
-    def test_rendering_an_order_message_exposes_no_credential(self):
-        """A template that reached the database with code in it (by any
-        path) still gives the customer no credential and its author no
-        right when the order flow sends it."""
-        self.refresh_secrets()
-        # First, the shipped text goes out: the order flow renders it.
-        answer = self.call(
-            "sales",
-            "sale.order",
-            "create",
-            {"partner_id": self.customer.id, "user_id": self.users["sales"].id},
-        )
-        self.assertAccepted(answer)
-        first = self.env["sale.order"].browse(answer.result)
-        self.assertIn(first.name, "\n".join(self._order_texts(first)), "the SMS went out")
-        # Then the same with code in the texts (as if an old template or
-        # an import put it there).
-        leaky = " ".join("{{ %s }}" % expr for expr in self.leaky_expressions())
+    def inject(self, author, escalate=True):
+        """Code in the order-received and cancellation texts, as if a data
+        import or an old version had put it there, last changed by
+        ``author``."""
+        leaky = " ".join("{{ %s }}" % expr for expr in self.leaky_expressions(escalate))
         self.env.cr.execute(
-            "UPDATE sms_template SET body = jsonb_build_object('en_US', %s) WHERE id IN %s",
-            ["Order {{ object.name }} " + leaky, (self.sms_created.id, self.sms_cancelled.id)],
+            "UPDATE sms_template SET body = jsonb_build_object('en_US', %s), write_uid = %s "
+            "WHERE id IN %s",
+            [
+                "Order {{ object.name }} " + leaky,
+                author.id,
+                (self.sms_created.id, self.sms_cancelled.id),
+            ],
         )
         html = "<p>Order <t t-out='object.name'/> <t t-out='object.company_id.smsclub_token'/></p>"
         self.env.cr.execute(
             "UPDATE mail_template SET body_html = jsonb_build_object('en_US', %s), "
-            "subject = jsonb_build_object('en_US', %s) WHERE id = %s",
-            [html, "Order {{ object.name }} " + leaky, self.mail_created.id],
+            "subject = jsonb_build_object('en_US', %s), write_uid = %s WHERE id = %s",
+            [html, "Order {{ object.name }} " + leaky, author.id, self.mail_created.id],
         )
-        self.customer.email = "olha.h-sec@example.com"
         self.env.invalidate_all()
+
+    def assertNoCredentialSent(self):
+        """A Sales Manager creates an order and cancels it: the customer
+        messages of both statuses go out (or not), never with a credential,
+        and the author of the texts gains no right."""
+        self.refresh_secrets()
         answer = self.call(
             "sales",
             "sale.order",
@@ -196,8 +209,29 @@ class TestSecurityTemplates(SecurityCase):
         marketer.invalidate_recordset()
         self.assertFalse(
             marketer.has_group("base.group_system"),
-            "rendering a template made its author an administrator",
+            "rendering a template made the marketer an administrator",
         )
+
+    def test_shipped_texts_are_sent(self):
+        """The control: the order flow renders and sends the shipped text."""
+        answer = self.call(
+            "sales",
+            "sale.order",
+            "create",
+            {"partner_id": self.customer.id, "user_id": self.users["sales"].id},
+        )
+        order = self.env["sale.order"].browse(self.assertAccepted(answer))
+        self.assertIn(order.name, "\n".join(self._order_texts(order)), "the SMS went out")
+
+    def test_rendering_code_from_another_path_exposes_no_credential(self):
+        self.inject(self.users["marketer"])
+        self.assertNoCredentialSent()
+
+    def test_rendering_code_an_administrator_wrote_exposes_no_credential(self):
+        """Even a text an administrator (or the installation) wrote never
+        puts a credential into a customer message."""
+        self.inject(self.env.ref("base.user_root"), escalate=False)
+        self.assertNoCredentialSent()
 
     def _order_texts(self, order):
         """Everything the customer gets or staff see of the order's
