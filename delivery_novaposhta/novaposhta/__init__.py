@@ -3,8 +3,11 @@ from .client import (  # noqa: F401
     DEFAULT_URL,
     NovaPoshtaClient,
     NovaPoshtaError,
+    match_waybill,
     normalize_phone,
     parse_date,
     parse_datetime,
     to_float,
+    waybill_barcode,
+    waybill_is_deleted,
 )

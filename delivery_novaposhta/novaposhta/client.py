@@ -1,6 +1,6 @@
 """A plain-Python client of the Nova Poshta API 2.0 (no Odoo import).
 
-One endpoint, one JSON envelope (``shared/spec/novaposhta.md``)::
+One endpoint, one JSON envelope::
 
     POST <url>  {"apiKey", "modelName", "calledMethod", "methodProperties"}
     → {"success", "data", "errors", "errorCodes", "warnings", "info", ...}
@@ -8,14 +8,18 @@ One endpoint, one JSON envelope (``shared/spec/novaposhta.md``)::
 Failures also come back as HTTP 200 with ``success: false``: every answer
 goes through :meth:`NovaPoshtaClient.call`, which raises
 :class:`NovaPoshtaError` (NP's codes and texts, or ours for transport faults)
-in this one place. Every request has a timeout; only requests that change
-nothing at NP (reads) are retried. A write whose answer did not arrive raises
-an error with ``uncertain=True``: the caller must look the document up before
-trying again.
+in this one place. Each error says what kind of fault it was (``kind``: a
+timeout, a cut connection, HTTP 429, a server error, an unreadable, empty or
+HTML answer, NP's own refusal), so that the caller can tell the user what
+happened. Every request has a timeout; only requests that change nothing at
+NP (reads) are retried. A write whose answer did not arrive raises an error
+with ``uncertain=True``: the caller must look the document up before trying
+again (:meth:`NovaPoshtaClient.find_waybills`, :func:`match_waybill`).
 """
 
 import json
 import logging
+import re
 import time
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -33,18 +37,58 @@ ERROR_AUTH = "20000200068"
 ERROR_KEY_EXPIRED = "20000201204"
 ERROR_BAD_NUMBER = "20001401442"
 
+# What went wrong (NovaPoshtaError.kind).
+KIND_TIMEOUT = "timeout"  # no answer within the timeout
+KIND_UNREACHABLE = "unreachable"  # no connection could be made: nothing was sent
+KIND_CONNECTION = "connection"  # the connection was cut after the request went
+KIND_RATE_LIMIT = "rate_limit"  # HTTP 429
+KIND_SERVER = "server"  # HTTP 5xx
+KIND_HTTP = "http"  # another HTTP error status
+KIND_MALFORMED = "malformed"  # a body that is not the JSON envelope
+KIND_EMPTY = "empty"  # an empty body
+KIND_HTML = "html"  # an HTML page instead of JSON (a proxy, a login page)
+KIND_INCOMPLETE = "incomplete"  # success without the data a write must return
+KIND_BUSINESS = "business"  # NP's own refusal (success: false)
+
 DATETIME_FORMATS = (
     "%d-%m-%Y %H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M:%S.%f",
     "%d.%m.%Y %H:%M:%S",
+    "%Y.%m.%d %H:%M:%S",
     "%H:%M %d.%m.%Y",
     "%d.%m.%Y %H:%M",
     "%Y-%m-%dT%H:%M:%S",
     "%d-%m-%Y",
     "%Y-%m-%d",
     "%d.%m.%Y",
+    "%Y.%m.%d",
 )
+
+# The label URL carries the key: whatever logs a URL (urllib3 at DEBUG)
+# gets it masked.
+_KEY_IN_URL = re.compile(r"(apiKey/)[^/\s\"']+", re.IGNORECASE)
+
+
+class _RedactKeyInUrls(logging.Filter):
+    """Mask ``apiKey/<key>`` in the log records of the HTTP library."""
+
+    def filter(self, record):
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                _KEY_IN_URL.sub(r"\1••••", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = _KEY_IN_URL.sub(r"\1••••", record.msg)
+        return True
+
+
+_URL_FILTER = _RedactKeyInUrls()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
+    _lib_logger = logging.getLogger(_name)
+    if not any(isinstance(f, _RedactKeyInUrls) for f in _lib_logger.filters):
+        _lib_logger.addFilter(_URL_FILTER)
 
 
 def to_decimal(value):
@@ -124,8 +168,8 @@ def _as_text_list(items):
 
 def _redact(text, secret):
     if text and secret and len(secret) >= 4:
-        return str(text).replace(secret, "••••" + secret[-4:])
-    return text
+        text = str(text).replace(secret, "••••" + secret[-4:])
+    return _KEY_IN_URL.sub(r"\1••••", str(text)) if text else text
 
 
 class NovaPoshtaError(Exception):
@@ -136,15 +180,19 @@ class NovaPoshtaError(Exception):
     :param status: HTTP status when an answer came;
     :param transient: the same request may succeed later (timeout, 5xx,
         connection refused, malformed body);
-    :param uncertain: a write was sent but its outcome is unknown.
+    :param uncertain: a write was sent but its outcome is unknown;
+    :param kind: what went wrong (one of the ``KIND_*`` constants).
     """
 
-    def __init__(self, errors, codes=None, status=None, transient=False, uncertain=False):
+    def __init__(
+        self, errors, codes=None, status=None, transient=False, uncertain=False, kind=None
+    ):
         self.errors = [str(e) for e in (errors or [])] or ["Nova Poshta error"]
         self.codes = [str(c) for c in (codes or [])]
         self.status = status
         self.transient = transient
         self.uncertain = uncertain
+        self.kind = kind or (KIND_BUSINESS if self.codes else KIND_HTTP)
         super().__init__(self.message)
 
     @property
@@ -161,6 +209,12 @@ class NovaPoshtaError(Exception):
     @property
     def is_key_expired(self):
         return ERROR_KEY_EXPIRED in self.codes
+
+    @property
+    def is_business(self):
+        """NP answered and refused: nothing was done, retrying the same
+        request gives the same answer."""
+        return self.kind == KIND_BUSINESS
 
     def __str__(self):
         return self.message
@@ -187,7 +241,90 @@ class NovaPoshtaResponse:
 
     @property
     def first(self):
-        return self.data[0] if self.data else {}
+        first = self.data[0] if self.data else {}
+        return first if isinstance(first, dict) else {}
+
+
+# ------------------------------------------------------------ waybill look-up
+def waybill_barcode(item):
+    """Our number (``InfoRegClientBarcodes``) as a waybill list or tracking
+    item carries it, or ``""`` when the answer has none."""
+    for key in ("InfoRegClientBarcodes", "ClientBarcode"):
+        value = str(item.get(key) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def _same_text(left, right):
+    return " ".join(str(left).split()).casefold() == " ".join(str(right).split()).casefold()
+
+
+def _same_number(left, right):
+    return abs(to_decimal(left) - to_decimal(right)) < Decimal("0.01")
+
+
+def _same_date(left, right):
+    try:
+        return parse_date(left) == parse_date(right)
+    except ValueError:
+        return False
+
+
+# (field of our save request, fields of a getDocumentList item, comparison)
+_CONTENT_FIELDS = (
+    ("RecipientsPhone", ("RecipientsPhone", "PhoneRecipient", "RecipientPhone"), "phone"),
+    ("DateTime", ("DateTime",), "date"),
+    ("Cost", ("Cost",), "number"),
+    ("SeatsAmount", ("SeatsAmount",), "number"),
+    ("Weight", ("Weight",), "number"),
+    ("Description", ("Description", "CargoDescription"), "text"),
+    ("CityRecipient", ("CityRecipient",), "text"),
+    ("RecipientAddress", ("RecipientAddress",), "text"),
+)
+_COMPARE = {
+    "phone": lambda a, b: normalize_phone(a) == normalize_phone(b),
+    "date": _same_date,
+    "number": _same_number,
+    "text": _same_text,
+}
+# Fields that must all be present (and equal) for a match on content alone.
+CONTENT_KEYS = ("DateTime", "Cost", "SeatsAmount")
+MIN_CONTENT_FIELDS = 4
+
+
+def match_waybill(item, barcode=None, expected=None):
+    """Whether ``item`` (a ``getDocumentList`` row) is the waybill we asked
+    for with the save request ``expected`` and our number ``barcode``.
+
+    When the item carries a client barcode, it decides. Otherwise the
+    waybill's own content must agree: every field present on both sides
+    equal, the date, declared value and number of places among them, and
+    at least four fields compared (recipient phone, date, declared value,
+    places, weight, description, recipient city and address)."""
+    if not isinstance(item, dict):
+        return False
+    found = waybill_barcode(item)
+    if found:
+        return bool(barcode) and found == str(barcode).strip()
+    if not expected:
+        return False
+    compared = set()
+    for ours, theirs, how in _CONTENT_FIELDS:
+        mine = expected.get(ours)
+        if mine in (None, "", False):
+            continue
+        value = next((item[key] for key in theirs if item.get(key) not in (None, "")), None)
+        if value is None:
+            continue
+        if not _COMPARE[how](mine, value):
+            return False
+        compared.add(ours)
+    return all(key in compared for key in CONTENT_KEYS) and len(compared) >= MIN_CONTENT_FIELDS
+
+
+def waybill_is_deleted(item):
+    return str(item.get("StateId") or item.get("StatusCode") or "") == "2"
 
 
 class NovaPoshtaClient:
@@ -260,52 +397,115 @@ class NovaPoshtaClient:
                 time.sleep(self.retry_delay * attempt)
         raise NovaPoshtaError(["unreachable"])  # pragma: no cover
 
+    @staticmethod
+    def _not_sent(error):
+        """The connection could not even be made: the request never left."""
+        if isinstance(error, requests.ConnectTimeout):
+            return True
+        text = str(error).lower()
+        return any(
+            mark in text
+            for mark in (
+                "newconnectionerror",
+                "failed to establish a new connection",
+                "connection refused",
+                "name resolution",
+                "name or service not known",
+                "nodename nor servname",
+            )
+        )
+
     def _call_once(self, payload, safe):
         try:
             response = self._post(payload)
         except requests.Timeout as error:
+            not_sent = self._not_sent(error)
             raise NovaPoshtaError(
-                ["Nova Poshta did not answer in time"], transient=True, uncertain=not safe
-            ) from error
-        except requests.RequestException as error:
-            # Connection refused/reset: for a write the request may have gone.
-            text = _redact(str(error), self.api_key)
-            connect_failed = isinstance(error, requests.ConnectionError) and (
-                "refused" in text.lower() or "name resolution" in text.lower()
-            )
-            raise NovaPoshtaError(
-                [f"Nova Poshta cannot be reached: {text}"],
+                ["Nova Poshta did not answer in time"],
                 transient=True,
-                uncertain=not safe and not connect_failed,
-            ) from error
-        if response.status_code >= 500 or response.status_code == 429:
+                uncertain=not safe and not not_sent,
+                kind=KIND_UNREACHABLE if not_sent else KIND_TIMEOUT,
+            ) from None
+        except requests.RequestException as error:
+            # Refused: nothing went. Reset/aborted: a write may have gone.
+            not_sent = self._not_sent(error)
             raise NovaPoshtaError(
-                [f"Nova Poshta server error (HTTP {response.status_code})"],
-                status=response.status_code,
+                [
+                    "Nova Poshta cannot be reached"
+                    if not_sent
+                    else "The connection to Nova Poshta was cut before its answer came"
+                ],
+                transient=True,
+                uncertain=not safe and not not_sent,
+                kind=KIND_UNREACHABLE if not_sent else KIND_CONNECTION,
+            ) from None
+        status = response.status_code
+        if status == 429:
+            raise NovaPoshtaError(
+                ["Nova Poshta refused the request: too many requests (HTTP 429)"],
+                status=status,
                 transient=True,
                 uncertain=not safe,
+                kind=KIND_RATE_LIMIT,
+            )
+        if status >= 500:
+            raise NovaPoshtaError(
+                [f"Nova Poshta server error (HTTP {status})"],
+                status=status,
+                transient=True,
+                uncertain=not safe,
+                kind=KIND_SERVER,
+            )
+        content = response.content or b""
+        if not content.strip():
+            raise NovaPoshtaError(
+                [f"Nova Poshta sent an empty answer (HTTP {status})"],
+                status=status,
+                transient=True,
+                uncertain=not safe,
+                kind=KIND_EMPTY,
+            )
+        content_type = (response.headers.get("Content-Type") or "").lower()
+        if "html" in content_type or content.lstrip()[:1] == b"<":
+            raise NovaPoshtaError(
+                [f"Nova Poshta sent a web page instead of data (HTTP {status})"],
+                status=status,
+                transient=True,
+                uncertain=not safe,
+                kind=KIND_HTML,
             )
         try:
-            body = response.json()
-        except (ValueError, json.JSONDecodeError) as error:
+            body = json.loads(content)
+        except ValueError:
             raise NovaPoshtaError(
-                [f"Nova Poshta sent an unreadable answer (HTTP {response.status_code})"],
-                status=response.status_code,
+                [f"Nova Poshta sent an unreadable answer (HTTP {status})"],
+                status=status,
                 transient=True,
                 uncertain=not safe,
-            ) from error
-        if response.status_code >= 400 or not isinstance(body, dict):
+                kind=KIND_MALFORMED,
+            ) from None
+        if not isinstance(body, dict):
             raise NovaPoshtaError(
-                _as_text_list(body.get("errors") if isinstance(body, dict) else None)
-                or [f"Nova Poshta refused the request (HTTP {response.status_code})"],
-                status=response.status_code,
+                [f"Nova Poshta sent an unreadable answer (HTTP {status})"],
+                status=status,
+                transient=True,
+                uncertain=not safe,
+                kind=KIND_MALFORMED,
+            )
+        if status >= 400:
+            raise NovaPoshtaError(
+                [_redact(e, self.api_key) for e in _as_text_list(body.get("errors"))]
+                or [f"Nova Poshta refused the request (HTTP {status})"],
+                status=status,
+                kind=KIND_HTTP,
             )
         if not body.get("success"):
             errors = _as_text_list(body.get("errors")) or _as_text_list(body.get("warnings"))
             raise NovaPoshtaError(
                 [_redact(e, self.api_key) for e in errors],
                 codes=body.get("errorCodes") or [],
-                status=response.status_code,
+                status=status,
+                kind=KIND_BUSINESS,
             )
         return NovaPoshtaResponse(body)
 
@@ -372,7 +572,9 @@ class NovaPoshtaClient:
         contact_data = contact.get("data") if isinstance(contact, dict) else contact
         contact_ref = (contact_data[0] or {}).get("Ref") if contact_data else None
         if not first.get("Ref") or not contact_ref:
-            raise NovaPoshtaError(["Nova Poshta did not return the recipient's references"])
+            raise NovaPoshtaError(
+                ["Nova Poshta did not return the recipient's references"], kind=KIND_INCOMPLETE
+            )
         return first["Ref"], contact_ref
 
     # ---------------------------------------------------------------- waybills
@@ -381,17 +583,23 @@ class NovaPoshtaClient:
         res = self.call("InternetDocument", "save", properties, safe=False)
         first = res.first
         if not first.get("Ref") or not first.get("IntDocNumber"):
-            raise NovaPoshtaError(["Nova Poshta did not return the waybill number"], uncertain=True)
+            raise NovaPoshtaError(
+                ["Nova Poshta did not return the waybill number"],
+                uncertain=True,
+                kind=KIND_INCOMPLETE,
+            )
         return first
 
     def delete_waybills(self, refs):
+        """``InternetDocument.delete`` (never retried) → the refs NP
+        reports as deleted."""
         res = self.call("InternetDocument", "delete", {"DocumentRefs": list(refs)}, safe=False)
-        return res.data
+        return {str(item.get("Ref")) for item in res.data if isinstance(item, dict)}
 
-    def find_waybills_by_barcode(self, barcode, date_from, date_to):
-        """Waybills created between two dates whose client barcode
-        (``InfoRegClientBarcodes``) is ``barcode``: how an uncertain save is
-        looked up. ``date_*`` are :class:`date` objects."""
+    def list_waybills(self, date_from, date_to):
+        """Every waybill of the sender created between two dates
+        (``InternetDocument.getDocumentList``; ``date_*`` are
+        :class:`date` objects)."""
         res = self.call(
             "InternetDocument",
             "getDocumentList",
@@ -401,26 +609,40 @@ class NovaPoshtaClient:
                 "GetFullList": "1",
             },
         )
-        barcode = str(barcode)
+        return [item for item in res.data if isinstance(item, dict)]
+
+    def find_waybills(self, date_from, date_to, barcode=None, expected=None, items=None):
+        """The live waybills between two dates that are the one we asked for
+        (:func:`match_waybill`: our number when NP's list carries it, else
+        the waybill's content); ``items`` reuses a list already fetched."""
+        if items is None:
+            items = self.list_waybills(date_from, date_to)
         return [
             item
-            for item in res.data
-            if barcode
-            in {
-                str(item.get("InfoRegClientBarcodes") or "").strip(),
-                str(item.get("ClientBarcode") or "").strip(),
-            }
+            for item in items
+            if not waybill_is_deleted(item) and match_waybill(item, barcode, expected)
         ]
+
+    def find_waybills_by_barcode(self, barcode, date_from, date_to):
+        """Compatibility: the look-up by our number alone."""
+        return self.find_waybills(date_from, date_to, barcode=barcode)
 
     def get_price(self, properties):
         return self.call("InternetDocument", "getDocumentPrice", properties).first
 
     def get_delivery_date(self, properties):
+        """The estimated delivery date. NP answers ``data[0].date`` (as in
+        recorded answers); ``data[0].DeliveryDate`` (an object with
+        ``date`` or a string) is read too."""
         first = self.call("InternetDocument", "getDocumentDeliveryDate", properties).first
-        value = first.get("DeliveryDate")
+        value = first.get("DeliveryDate") or first.get("date")
         if isinstance(value, dict):
             value = value.get("date")
-        return parse_date(value) if value else None
+        if not value:
+            raise NovaPoshtaError(
+                ["Nova Poshta sent no delivery date"], kind=KIND_INCOMPLETE, transient=False
+            )
+        return parse_date(value)
 
     def track(self, documents):
         """``TrackingDocument.getStatusDocuments`` for at most 100 documents:
@@ -440,16 +662,25 @@ class NovaPoshtaClient:
 
     def label_pdf(self, number, size="100x100"):
         """The label PDF, fetched here: the print URL embeds the key, so it
-        must never reach a browser or a log."""
+        must never reach a browser or a log (the HTTP library's log lines
+        are masked, and no error text carries the URL)."""
         method = "printMarking85x85" if size == "85x85" else "printMarking100x100"
         url = f"{self.print_url}{method}/orders[]/{number}/type/pdf/apiKey/{self.api_key}/zebra"
         started = time.perf_counter()
         try:
             response = self.session.get(url, timeout=self.timeout)
-        except requests.RequestException as error:
+        except requests.Timeout:
             raise NovaPoshtaError(
-                ["The label could not be fetched from Nova Poshta"], transient=True
-            ) from error
+                ["The label could not be fetched from Nova Poshta in time"],
+                transient=True,
+                kind=KIND_TIMEOUT,
+            ) from None
+        except requests.RequestException:
+            raise NovaPoshtaError(
+                ["The label could not be fetched from Nova Poshta"],
+                transient=True,
+                kind=KIND_CONNECTION,
+            ) from None
         finally:
             self.stats["calls"] = self.stats.get("calls", 0) + 1
             self.stats["network_seconds"] = (
@@ -460,5 +691,6 @@ class NovaPoshtaClient:
             raise NovaPoshtaError(
                 [f"Nova Poshta did not send a label PDF (HTTP {response.status_code})"],
                 status=response.status_code,
+                kind=KIND_SERVER if response.status_code >= 500 else KIND_HTML,
             )
         return content

@@ -16,6 +16,8 @@ class FakeNovaPoshtaTimeouts:
         fake = getattr(cls, "fake", None)
         if fake is not None and fake.server and r.url.startswith(fake.root_url):
             return _super_send(s, r, **kw)
+        if r.url.startswith("http://127.0.0.1:9/"):  # a closed local port: refused at once
+            return _super_send(s, r, **kw)
         return super()._request_handler(s, r, **kw)
 
 
@@ -27,7 +29,8 @@ class NovaPoshtaCommon(FakeNovaPoshtaTimeouts, OrderFlowCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeNovaPoshta(slow_seconds=3.0).start()
+        # Short timeouts: a fault test waits half a second, never seconds.
+        cls.fake = FakeNovaPoshta(slow_seconds=1.0).start()
         cls.addClassCleanup(cls.fake.stop)
         cls.account = cls.env["novaposhta.account"].create(
             {
@@ -35,7 +38,7 @@ class NovaPoshtaCommon(FakeNovaPoshtaTimeouts, OrderFlowCommon):
                 "api_key": VALID_KEY,
                 "api_url": cls.fake.url,
                 "print_url": cls.fake.print_url,
-                "timeout": 2.0,
+                "timeout": 0.5,
                 "sender_phone": "+380671112233",
             }
         )
@@ -65,6 +68,8 @@ class NovaPoshtaCommon(FakeNovaPoshtaTimeouts, OrderFlowCommon):
                 ],
             }
         )
+        # Uncertain requests are looked up at the next run (no pause).
+        cls.env["ir.config_parameter"].sudo().set_param("delivery_novaposhta.retry_seconds", "0")
         cls.preset = cls.np_carrier.np_preset_ids.filtered("is_default")
         cls.preset_cod = cls.np_carrier.np_preset_ids - cls.preset
 
@@ -81,16 +86,32 @@ class NovaPoshtaCommon(FakeNovaPoshtaTimeouts, OrderFlowCommon):
         values.update(vals)
         return self.make_order(**values)
 
-    def order_to_delivery(self, paid=None, **vals):
+    def order_to_delivery(self, paid=None, run_cron=True, **vals):
         """An order paid (fully, or ``paid``) and walked to “Handed to
-        delivery”: rule 10 registers the shipment with Nova Poshta."""
+        delivery”: rule 10 queues the shipment, and the scheduled action
+        (run here, as it would after the move is committed) creates the
+        waybill at Nova Poshta."""
         order = self.np_order(**vals)
         self.assertEqual(order.stage_code, "availability_confirmed")
         self.pay(order, paid)
         self.assertEqual(order.stage_code, "to_assembly")
         self.walk(order, "assembling", "assembled")
         self.env.flush_all()
+        if run_cron:
+            self.run_waybill_cron()
         return order
+
+    def run_waybill_cron(self):
+        """The scheduled action that sends queued waybills and settles
+        uncertain ones, as Odoo runs it (superuser)."""
+        stats = self.env["novaposhta.waybill"]._cron_process_waybills()
+        self.env.flush_all()
+        return stats
+
+    def run_reconcile_cron(self):
+        stats = self.env["novaposhta.waybill"]._cron_reconcile_waybills()
+        self.env.flush_all()
+        return stats
 
     def sync(self):
         stats = self.env["novaposhta.waybill"]._cron_sync_tracking()

@@ -5,16 +5,38 @@ port of 127.0.0.1 and speaks the envelope of the real API: ``success``,
 ``data``, ``errors``, ``errorCodes``, ``warnings`` (strings or objects),
 ``info`` (a list, or ``{"totalCount": n}`` for the paged directories), money
 and numbers as strings, several date formats, a not-found number answered
-with status code "3", errors as HTTP 200 with ``success: false``.
+with status code "3", errors as HTTP 200 with ``success: false``. Its
+``getDocumentList`` rows have the shape of recorded real answers (no client
+barcode unless ``list_barcodes``), and ``getDocumentDeliveryDate`` answers
+``data[0].date``.
 
-Faults are injected with :meth:`fail_next` (``"timeout"``: the answer comes
-after ``slow_seconds``; ``"timeout_after_save"``: the waybill *is* created,
-the answer comes too late; ``"500"``; ``"malformed"``; ``"np_error"``),
-optionally limited to one ``calledMethod``. :meth:`set_status` moves a
-waybill through NP's status codes. ``latency`` delays every answer.
+Faults (:data:`FAULTS`) are injected with :meth:`FakeNovaPoshta.fail_next`,
+optionally limited to one ``calledMethod``, or drawn at random for a share of
+the calls (``random_faults``, ``seed``: the benchmark):
+
+- ``timeout_after_save`` (alias ``lost_answer``): NP does the work, its answer
+  comes after ``slow_seconds`` (the client gave up): a processed save or a
+  delete whose answer is lost;
+- ``late``: the client gives up first, NP does the work afterwards (after
+  ``late_seconds``, or when the test calls :meth:`process_late`);
+- ``hang`` (alias ``timeout``): no work, no answer before ``slow_seconds``;
+- ``reset``: the connection is cut, nothing done; ``reset_after_save``: the
+  work is done, then the connection is cut;
+- ``429``, ``500``, ``502``, ``503``: that HTTP status, nothing done;
+- ``malformed``: the work is done, the JSON answer is cut short;
+- ``empty``: an empty body at HTTP 200, nothing done;
+- ``html``: an HTML page at HTTP 200 (a proxy or a login page), nothing done;
+- ``np_error``: NP's own refusal (``success: false`` with an error code).
+
+:meth:`set_status` moves a waybill through NP's status codes. ``latency``
+delays every answer.
 """
 
+import contextlib
 import json
+import random
+import socket
+import struct
 import threading
 import time
 import uuid
@@ -57,6 +79,28 @@ TRACKING_OVERRIDES = {
 }
 
 
+# fault → (NP does the work?, how the answer goes wrong)
+FAULTS = {
+    "timeout_after_save": True,
+    "lost_answer": True,
+    "late": True,
+    "hang": False,
+    "timeout": False,
+    "reset": False,
+    "reset_after_save": True,
+    "429": False,
+    "500": False,
+    "502": False,
+    "503": False,
+    "malformed": True,
+    "empty": False,
+    "html": False,
+    "np_error": False,
+}
+WRITE_METHODS = {"InternetDocument.save", "InternetDocument.delete"}
+HTML_PAGE = b"<!DOCTYPE html><html><body><h1>%s</h1></body></html>"
+
+
 def _envelope(data=None, info=None, warnings=None):
     return {
         "success": True,
@@ -88,9 +132,25 @@ def _failure(errors, codes, warnings=None):
 class FakeNovaPoshta:
     """State and behaviour of the fake; :meth:`start` serves it over HTTP."""
 
-    def __init__(self, latency=0.0, slow_seconds=1.5, cities=None, warehouses=None):
+    def __init__(
+        self,
+        latency=0.0,
+        slow_seconds=1.5,
+        cities=None,
+        warehouses=None,
+        late_seconds=None,
+        random_faults=0.0,
+        seed=None,
+        fault_kinds=None,
+        list_barcodes=False,
+    ):
         self.latency = latency
         self.slow_seconds = slow_seconds
+        self.late_seconds = late_seconds
+        self.random_faults = random_faults
+        self.fault_kinds = list(fault_kinds or FAULTS)
+        self.rng = random.Random(seed)
+        self.list_barcodes = list_barcodes
         self.lock = threading.RLock()
         self.server = None
         self.thread = None
@@ -180,14 +240,43 @@ class FakeNovaPoshta:
             self.waybills = {}  # number -> dict
             self.calls = []
             self.failures = []
+            self.faults_served = {}
+            self.late_pending = []
             self.next_number = 20450000000001
             self.expired_keys = {EXPIRED_KEY}
 
     # --------------------------------------------------------------- control
     def fail_next(self, kind, method=None, times=1):
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}")
         with self.lock:
             for _i in range(times):
                 self.failures.append((kind, method))
+
+    def process_late(self):
+        """Do now the work of the ``late`` requests still pending (a test
+        decides when NP gets to them)."""
+        with self.lock:
+            pending, self.late_pending = self.late_pending, []
+        return [work() for work in pending]
+
+    def live_waybills(self, barcode=None):
+        """Waybills not deleted at NP (of one client barcode)."""
+        with self.lock:
+            return [
+                w
+                for w in self.waybills.values()
+                if w["StatusCode"] != "2" and (barcode is None or w.get("ClientBarcode") == barcode)
+            ]
+
+    def duplicates(self):
+        """Client barcodes with more than one live waybill."""
+        with self.lock:
+            count = {}
+            for waybill in self.live_waybills():
+                code = waybill.get("ClientBarcode") or ""
+                count[code] = count.get(code, 0) + 1
+            return {code: n for code, n in count.items() if code and n > 1}
 
     def add_waybill(self, number=None, status="1", phone="380501234567", barcode="", **fields):
         with self.lock:
@@ -233,37 +322,72 @@ class FakeNovaPoshta:
                 if only in (None, method, f"{model}.{method}"):
                     del self.failures[index]
                     return kind
+            if self.random_faults and self.rng.random() < self.random_faults:
+                return self.rng.choice(self.fault_kinds)
         return None
 
     # -------------------------------------------------------------- handling
     def handle(self, body):
-        """→ (http status, body bytes, delay seconds)."""
+        """→ (http status, body bytes, delay seconds, ``"reset"`` to cut the
+        connection instead of answering, or None)."""
         model, method = body.get("modelName"), body.get("calledMethod")
         props = body.get("methodProperties") or {}
         with self.lock:
             self.calls.append({"modelName": model, "calledMethod": method, "props": props})
         failure = self._take_failure(method, model)
         delay = self.latency
-        if failure == "500":
-            return 500, b"<html><body>502 Bad Gateway</body></html>", delay
-        if failure == "malformed":
-            return 200, b'{"success": true, "data": [', delay
-        if failure == "np_error":
-            return 200, self._json(_failure(["Internal error, try later"], ["20000100000"])), delay
-        if failure == "timeout":
-            return 200, self._json(_envelope()), delay + self.slow_seconds
+        if failure:
+            with self.lock:
+                self.faults_served[failure] = self.faults_served.get(failure, 0) + 1
+        if failure and not FAULTS[failure]:
+            return self._fault_answer(failure, delay)
         key = body.get("apiKey")
         if key in self.expired_keys:
-            return 200, self._json(_failure(["API key expired"], ["20000201204"])), delay
+            return 200, self._json(_failure(["API key expired"], ["20000201204"])), delay, None
         if key != VALID_KEY:
-            return 200, self._json(_failure(["API auth fail"], ["20000200068"])), delay
+            return 200, self._json(_failure(["API auth fail"], ["20000200068"])), delay, None
         handler = getattr(self, f"_m_{model}_{method}", None)
         if handler is None:
-            return 200, self._json(_failure([f"Method {method} not found"], ["20000100003"])), delay
-        answer = handler(props)
-        if failure == "timeout_after_save":
-            delay += self.slow_seconds
-        return 200, self._json(answer), delay
+            answer = _failure([f"Method {method} not found"], ["20000100003"])
+            return 200, self._json(answer), delay, None
+        if failure == "late":
+            with self.lock:
+                self.late_pending.append(lambda: self._work(handler, props))
+            if self.late_seconds is not None:
+                timer = threading.Timer(self.late_seconds, self.process_late)
+                timer.daemon = True
+                timer.start()
+            return 200, self._json(_envelope()), delay + self.slow_seconds, None
+        answer = self._work(handler, props)
+        if failure in ("timeout_after_save", "lost_answer"):
+            return 200, self._json(answer), delay + self.slow_seconds, None
+        if failure == "reset_after_save":
+            return 0, b"", delay, "reset"
+        if failure == "malformed":
+            text = self._json(answer)
+            return 200, text[: max(1, len(text) // 2)], delay, None
+        return 200, self._json(answer), delay, None
+
+    def _work(self, handler, props):
+        with self.lock:
+            return handler(props)
+
+    def _fault_answer(self, failure, delay):
+        if failure in ("hang", "timeout"):
+            return 200, self._json(_envelope()), delay + self.slow_seconds, None
+        if failure == "reset":
+            return 0, b"", delay, "reset"
+        if failure == "429":
+            return 429, HTML_PAGE % b"429 Too Many Requests", delay, None
+        if failure in ("500", "502", "503"):
+            return int(failure), HTML_PAGE % failure.encode(), delay, None
+        if failure == "empty":
+            return 200, b"", delay, None
+        if failure == "html":
+            return 200, HTML_PAGE % b"Maintenance", delay, None
+        # np_error: NP's own refusal
+        answer = _failure(["Internal error, try later"], ["20000100000"])
+        return 200, self._json(answer), delay, None
 
     @staticmethod
     def _json(data):
@@ -381,6 +505,20 @@ class FakeNovaPoshta:
             barcode=str(props.get("InfoRegClientBarcodes") or ""),
             Redelivery=redelivery,
             Warehouse=warehouse,
+            Content={
+                key: props.get(key)
+                for key in (
+                    "DateTime",
+                    "Cost",
+                    "SeatsAmount",
+                    "Weight",
+                    "Description",
+                    "CityRecipient",
+                    "RecipientAddress",
+                    "PayerType",
+                    "PaymentMethod",
+                )
+            },
         )
         estimated = (datetime.now() + timedelta(days=2)).strftime("%d.%m.%Y")
         return _envelope(
@@ -411,17 +549,35 @@ class FakeNovaPoshta:
         return _envelope(deleted)
 
     def _m_InternetDocument_getDocumentList(self, props):
-        rows = [
-            {
+        """The shape of recorded real answers: the waybill's own content
+        (date as dd.mm.YYYY, money and numbers as strings, StateId), no
+        client barcode unless ``list_barcodes``."""
+        rows = []
+        for w in self.waybills.values():
+            if w["StatusCode"] == "2":
+                continue
+            content = w.get("Content") or {}
+            row = {
                 "Ref": w["Ref"],
+                "DateTime": content.get("DateTime") or w["Created"].strftime("%d.%m.%Y"),
+                "EWDateCreated": w["Created"].strftime("%d.%m.%Y"),
                 "IntDocNumber": w["Number"],
-                "InfoRegClientBarcodes": w.get("ClientBarcode", ""),
-                "DateTime": w["Created"].strftime("%Y-%m-%d %H:%M:%S"),
+                "Weight": str(content.get("Weight") or ""),
+                "SeatsAmount": str(content.get("SeatsAmount") or ""),
+                "Cost": str(content.get("Cost") or ""),
+                "CostOnSite": "70",
+                "Description": content.get("Description") or "",
+                "CityRecipient": content.get("CityRecipient") or "",
+                "RecipientAddress": content.get("RecipientAddress") or "",
+                "RecipientsPhone": w.get("Phone") or "",
+                "PayerType": content.get("PayerType") or "",
+                "PaymentMethod": content.get("PaymentMethod") or "",
                 "StateId": w["StatusCode"],
+                "StateName": STATUS_TEXT.get(w["StatusCode"], ""),
             }
-            for w in self.waybills.values()
-            if w["StatusCode"] != "2"
-        ]
+            if self.list_barcodes:
+                row["InfoRegClientBarcodes"] = w.get("ClientBarcode", "")
+            rows.append(row)
         return _envelope(rows, info={"totalCount": len(rows)})
 
     def _m_InternetDocument_getDocumentPrice(self, props):
@@ -432,17 +588,10 @@ class FakeNovaPoshta:
         )
 
     def _m_InternetDocument_getDocumentDeliveryDate(self, props):
+        # As recorded real answers have it: the date object is data[0].
         when = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%d 00:00:00")
         return _envelope(
-            [
-                {
-                    "DeliveryDate": {
-                        "date": when + ".000000",
-                        "timezone_type": 3,
-                        "timezone": "Europe/Kiev",
-                    }
-                }
-            ]
+            [{"date": when + ".000000", "timezone_type": "3", "timezone": "Europe/Kiev"}]
         )
 
     def _m_TrackingDocument_getStatusDocuments(self, props):
@@ -500,7 +649,7 @@ class FakeNovaPoshta:
         with self.lock:
             self.calls.append({"modelName": "print", "calledMethod": "printMarking", "props": {}})
         failure = self._take_failure("printMarking")
-        if failure == "500":
+        if failure in ("500", "502", "503", "html", "429"):
             return 500, b"error", "text/html"
         if f"/apiKey/{VALID_KEY}" not in path:
             return 200, b"<html>login</html>", "text/html"
@@ -517,10 +666,14 @@ class FakeNovaPoshta:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
-                status, payload, delay = fake.handle(body)
+                status, payload, delay, end = fake.handle(body)
                 if delay:
                     time.sleep(delay)
-                self._reply(status, payload, "application/json")
+                if end == "reset":
+                    self._reset()
+                    return
+                ctype = "text/html" if payload.lstrip()[:1] == b"<" else "application/json"
+                self._reply(status, payload, ctype)
 
             def do_GET(self):  # noqa: N802
                 status, payload, ctype = fake.handle_get(self.path)
@@ -539,10 +692,26 @@ class FakeNovaPoshta:
                     # the client gave up waiting (a timeout test): nothing to answer
                     self.close_connection = True
 
+            def _reset(self):
+                # Cut the connection (TCP reset) without an answer.
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    self.connection.close()
+
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                # A client that gave up, a connection we cut: nothing to report.
+                pass
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

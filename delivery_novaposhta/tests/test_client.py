@@ -1,9 +1,16 @@
 from datetime import date, datetime
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo.tests.common import BaseCase
 
-from ..novaposhta import NovaPoshtaClient, NovaPoshtaError, normalize_phone, parse_datetime
+from ..novaposhta import (
+    NovaPoshtaClient,
+    NovaPoshtaError,
+    match_waybill,
+    normalize_phone,
+    parse_datetime,
+)
 from ..novaposhta.client import NovaPoshtaResponse, to_decimal
 from .common import FakeNovaPoshtaTimeouts
 from .fake_novaposhta import EXPIRED_KEY, VALID_KEY, FakeNovaPoshta
@@ -16,7 +23,7 @@ class TestClient(FakeNovaPoshtaTimeouts, BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeNovaPoshta(slow_seconds=2.5).start()
+        cls.fake = FakeNovaPoshta(slow_seconds=1.0).start()
         cls.addClassCleanup(cls.fake.stop)
 
     def setUp(self):
@@ -26,7 +33,7 @@ class TestClient(FakeNovaPoshtaTimeouts, BaseCase):
             VALID_KEY,
             url=self.fake.url,
             print_url=self.fake.print_url,
-            timeout=(1.5, 1.5),
+            timeout=(0.5, 0.5),
             retries=2,
             retry_delay=0.01,
         )
@@ -118,3 +125,94 @@ class TestClient(FakeNovaPoshtaTimeouts, BaseCase):
         bad = NovaPoshtaClient("wrong-key-000", url=self.fake.url, print_url=self.fake.print_url)
         with self.assertRaises(NovaPoshtaError):
             bad.label_pdf("20450000000001")
+
+    # ---------------------------------------------------- real answer shapes
+    def test_delivery_date_in_the_recorded_shape(self):
+        """Recorded real answers carry the date in ``data[0].date``."""
+        self.assertTrue(self.client.get_delivery_date({}))
+        real = {
+            "success": True,
+            "data": [
+                {"date": "2019.01.02 12:13:14", "timezone_type": "3", "timezone": "Europe/Kiev"}
+            ],
+            "errors": [],
+            "warnings": [],
+            "info": [],
+        }
+        with patch.object(self.fake, "_m_InternetDocument_getDocumentDeliveryDate", lambda p: real):
+            self.assertEqual(self.client.get_delivery_date({}), date(2019, 1, 2))
+        older = dict(real, data=[{"DeliveryDate": {"date": "2019-01-03 00:00:00.000000"}}])
+        with patch.object(
+            self.fake, "_m_InternetDocument_getDocumentDeliveryDate", lambda p: older
+        ):
+            self.assertEqual(self.client.get_delivery_date({}), date(2019, 1, 3))
+        empty = dict(real, data=[{}])
+        with (
+            patch.object(self.fake, "_m_InternetDocument_getDocumentDeliveryDate", lambda p: empty),
+            self.assertRaises(NovaPoshtaError),
+        ):
+            self.client.get_delivery_date({})  # a wrong guess fails loudly
+
+    def test_waybill_matched_on_content(self):
+        """A ``getDocumentList`` row as NP sends it (no client barcode)."""
+        row = {
+            "Ref": "157bb4f4-09e5-4bfb-8d3f-603661fb36b2",
+            "DateTime": "01.01.2019",
+            "Weight": "5",
+            "SeatsAmount": "2",
+            "IntDocNumber": "20400030200931",
+            "Cost": "15000",
+            "CityRecipient": "b2ae9819-8fef-4a02-a1d6-2a65e5cdcaac",
+            "RecipientAddress": "fac557b3-8440-4e11-8eee-93360450b1d9",
+            "StateId": "1",
+        }
+        sent = {
+            "DateTime": "01.01.2019",
+            "Weight": "5.0",
+            "SeatsAmount": "2",
+            "Cost": "15000",
+            "CityRecipient": "b2ae9819-8fef-4a02-a1d6-2a65e5cdcaac",
+            "RecipientAddress": "fac557b3-8440-4e11-8eee-93360450b1d9",
+            "RecipientsPhone": "380501112233",
+            "Description": "Товари",
+            "InfoRegClientBarcodes": "S00042",
+        }
+        self.assertTrue(match_waybill(row, "S00042", sent))
+        self.assertFalse(match_waybill(dict(row, Cost="14999"), "S00042", sent))
+        self.assertFalse(match_waybill(dict(row, DateTime="02.01.2019"), "S00042", sent))
+        self.assertFalse(match_waybill(dict(row, RecipientsPhone="0671234567"), "S00042", sent))
+        self.assertTrue(match_waybill(dict(row, RecipientsPhone="0501112233"), "S00042", sent))
+        # too little to compare: never a match
+        self.assertFalse(match_waybill({"DateTime": "01.01.2019", "Cost": "15000"}, "", sent))
+        # a barcode, when NP sends one, decides
+        self.assertFalse(match_waybill(dict(row, InfoRegClientBarcodes="S00043"), "S00042", sent))
+        self.assertTrue(match_waybill(dict(row, ClientBarcode="S00042"), "S00042", {}))
+
+    def test_fault_kinds(self):
+        """Each transport fault is told apart (the user is told what happened)."""
+        kinds = {}
+        for fault in ("hang", "reset", "429", "500", "502", "503", "malformed", "empty", "html"):
+            self.fake.fail_next(fault, "InternetDocument.save")
+            with self.assertRaises(NovaPoshtaError) as caught:
+                NovaPoshtaClient(VALID_KEY, url=self.fake.url, timeout=(0.5, 0.5)).save_waybill({})
+            self.assertTrue(caught.exception.uncertain, fault)
+            kinds[fault] = caught.exception.kind
+        self.assertEqual(
+            kinds,
+            {
+                "hang": "timeout",
+                "reset": "connection",
+                "429": "rate_limit",
+                "500": "server",
+                "502": "server",
+                "503": "server",
+                "malformed": "malformed",
+                "empty": "empty",
+                "html": "html",
+            },
+        )
+        refused = NovaPoshtaClient(VALID_KEY, url="http://127.0.0.1:9/", timeout=(0.5, 0.5))
+        with self.assertRaises(NovaPoshtaError) as caught:
+            refused.save_waybill({})
+        self.assertEqual(caught.exception.kind, "unreachable")
+        self.assertFalse(caught.exception.uncertain, "nothing was sent")
