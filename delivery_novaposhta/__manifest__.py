@@ -2,7 +2,7 @@
     "name": "Nova Poshta Delivery",
     "summary": "Nova Poshta as an Odoo carrier: directories, waybills, labels, "
     "tracking and order status mapping",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Delivery",
     "author": "UA Store Order Suite",
     "website": "https://github.com/ua-store/order-suite",

@@ -8,10 +8,14 @@ from odoo.addons.access_roles.models.access_credential_mixin import CredentialFi
 from odoo.addons.access_roles.tools.credentials import redact
 
 from ..novaposhta import DEFAULT_PRINT_URL, DEFAULT_URL, NovaPoshtaClient, NovaPoshtaError
+from ..novaposhta import client as np_client
+from .system_fields import refuse_system_fields
 
 _logger = logging.getLogger(__name__)
 
 KEY_WARNING_DAYS = 30
+# Set by the system only (refused for every role on create and write).
+SYSTEM_FIELDS = ("key_warned_on",)
 
 
 class NovaPoshtaAccount(models.Model):
@@ -113,9 +117,49 @@ class NovaPoshtaAccount(models.Model):
         )
 
     def _np_error_text(self, error):
-        """NP's (or our) message, with the key removed."""
-        key = self._get_credential("api_key") if self else False
-        return redact(str(error), key) if key else str(error)
+        """NP's (or our) message, with the key removed (for the log)."""
+        key = self._get_credential("api_key") if len(self) == 1 else False
+        return redact(str(error), key) if key else redact(str(error))
+
+    def _np_problem_text(self, error):
+        """What went wrong, in the user's language: each kind of transport
+        fault has its own words; NP's refusals carry NP's own text and code;
+        an Odoo error keeps its message."""
+        if not isinstance(error, NovaPoshtaError):
+            return self._np_error_text(error.args[0] if error.args else error)
+        status = error.status or ""
+        texts = {
+            np_client.KIND_TIMEOUT: _("Nova Poshta did not answer in time."),
+            np_client.KIND_UNREACHABLE: _(
+                "Nova Poshta cannot be reached (no connection could be made; nothing was sent)."
+            ),
+            np_client.KIND_CONNECTION: _(
+                "The connection to Nova Poshta was cut before its answer came."
+            ),
+            np_client.KIND_RATE_LIMIT: _(
+                "Nova Poshta refuses requests for the moment: too many requests (HTTP 429)."
+            ),
+            np_client.KIND_SERVER: _(
+                "Nova Poshta's server failed (HTTP %(status)s).", status=status
+            ),
+            np_client.KIND_MALFORMED: _("Nova Poshta sent an answer that cannot be read."),
+            np_client.KIND_EMPTY: _("Nova Poshta sent an empty answer."),
+            np_client.KIND_HTML: _(
+                "Nova Poshta sent a web page instead of data (maintenance or a network error page)."
+            ),
+            np_client.KIND_INCOMPLETE: _(
+                "Nova Poshta's answer lacks what was asked for (%(detail)s).",
+                detail=self._np_error_text(error),
+            ),
+            np_client.KIND_HTTP: _(
+                "Nova Poshta refused the request (HTTP %(status)s): %(detail)s",
+                status=status,
+                detail=self._np_error_text(error),
+            ),
+        }
+        return texts.get(
+            error.kind, _("Nova Poshta: %(message)s", message=self._np_error_text(error))
+        )
 
     def _np_user_error(self, error):
         """The one place where NP errors become a user message."""
@@ -137,11 +181,17 @@ class NovaPoshtaAccount(models.Model):
                     account=self.name,
                 )
             )
-        return UserError(_("Nova Poshta: %(message)s", message=self._np_error_text(error)))
+        return UserError(self._np_problem_text(error))
 
     # ----------------------------------------------------------------- buttons
+    def _np_check_admin(self):
+        """The account's buttons use its key: administrators only (the only
+        role that may change accounts)."""
+        self.check_access("write")
+
     def action_fetch_sender(self):
         """Fill the sender counterparty and contact person from NP."""
+        self._np_check_admin()
         for account in self:
             client = account._np_client()
             try:
@@ -167,6 +217,7 @@ class NovaPoshtaAccount(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
+        self._np_check_admin()
         try:
             self._np_client().get_sender_counterparties()
         except NovaPoshtaError as error:
@@ -178,6 +229,39 @@ class NovaPoshtaAccount(models.Model):
                 "type": "success",
                 "message": _("Nova Poshta accepted the key of “%(account)s”.", account=self.name),
             },
+        }
+
+    def action_sync_directories(self):
+        """Sync NP's cities, branches and parcel lockers with this account's
+        key now: the first pages here, the rest by the scheduled action
+        (which continues where this stopped)."""
+        self.ensure_one()
+        self._np_check_admin()
+        City = self.env["novaposhta.city"].sudo()
+        cursor = City._cron_sync_directories(account=self.sudo(), pages_per_run=4)
+        if not cursor:
+            raise UserError(_("The account “%(account)s” has no API key.", account=self.name))
+        if cursor.get("error"):
+            raise UserError(cursor["error"])
+        if cursor["stage"] == "done":
+            message = _(
+                "Cities, branches and parcel lockers are synced: %(cities)s cities, "
+                "%(branches)s branches and parcel lockers on offer.",
+                cities=City.search_count([]),
+                branches=self.env["novaposhta.warehouse"].sudo().search_count([]),
+            )
+        else:
+            cron = self.env.ref("delivery_novaposhta.ir_cron_np_directories")
+            # sudo: the administrator starts the scheduled action that continues.
+            cron.sudo()._trigger()
+            message = _(
+                "The directory sync has started; the scheduled action continues it in the "
+                "background (it resumes where this run stopped)."
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success", "message": message, "sticky": False},
         }
 
     # ----------------------------------------------------------- key expiry
@@ -223,7 +307,14 @@ class NovaPoshtaAccount(models.Model):
             )
         return True
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            refuse_system_fields(self, vals, SYSTEM_FIELDS, on_create=True)
+        return super().create(vals_list)
+
     def write(self, vals):
+        refuse_system_fields(self, vals, SYSTEM_FIELDS)
         if "api_key" in vals:
             # A new key: its expiry must be entered again and warned anew.
             vals = dict(vals, key_warned_on=False)

@@ -4,12 +4,16 @@ import logging
 from odoo import api, fields, models
 
 from ..novaposhta import NovaPoshtaError
+from .system_fields import refuse_system_fields
 
 _logger = logging.getLogger(__name__)
 
 CURSOR_PARAM = "delivery_novaposhta.directory_cursor"
 PASS_PARAM = "delivery_novaposhta.directory_pass"
 PAGE_SIZE = 500
+
+# Stamps of the directory sync: set by the system only.
+SYNC_FIELDS = ("sync_date", "sync_pass")
 
 
 class NovaPoshtaCity(models.Model):
@@ -30,6 +34,16 @@ class NovaPoshtaCity(models.Model):
     warehouse_ids = fields.One2many("novaposhta.warehouse", "city_id", string="Branches")
 
     _sql_constraints = [("ref_unique", "unique(ref)", "This NP city is already in the directory.")]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            refuse_system_fields(self, vals, SYNC_FIELDS, on_create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_system_fields(self, vals, SYNC_FIELDS + ("ref",))
+        return super().write(vals)
 
     @api.depends("name", "area")
     def _compute_display_name(self):
@@ -76,14 +90,16 @@ class NovaPoshtaCity(models.Model):
         return self.env["novaposhta.account"].search([("api_key", "!=", False)], limit=1)
 
     @api.model
-    def _cron_sync_directories(self, pages_per_run=20, page_size=PAGE_SIZE):
+    def _cron_sync_directories(self, pages_per_run=20, page_size=PAGE_SIZE, account=None):
         """Sync cities, then branches and parcel lockers, page by page.
 
         The cursor (stage, page, start of the pass) is kept in a system
         parameter written in the same transaction as the pages: a run that
         fails or is interrupted continues where the last finished run
         stopped. Branches not seen during a whole pass, or closed, are
-        archived so that they are no longer offered."""
+        archived so that they are no longer offered. ``account``: whose key
+        to use (the account's “Sync directories” button); by default the
+        first account with a key."""
         Param = self.env["ir.config_parameter"].sudo()
         cursor = json.loads(Param.get_param(CURSOR_PARAM) or "{}") or {
             "stage": "cities",
@@ -91,7 +107,7 @@ class NovaPoshtaCity(models.Model):
             "started": fields.Datetime.to_string(fields.Datetime.now()),
             "pass": int(Param.get_param(PASS_PARAM) or 0) + 1,
         }
-        account = self.sudo()._np_directory_account()
+        account = account or self.sudo()._np_directory_account()
         if not account:
             _logger.info("Nova Poshta directory sync: no account with an API key")
             return False
@@ -99,6 +115,7 @@ class NovaPoshtaCity(models.Model):
         stamp = fields.Datetime.to_datetime(cursor["started"])
         Warehouse = self.env["novaposhta.warehouse"].sudo()
         done_pages = 0
+        error_text = False
         while done_pages < pages_per_run and cursor["stage"] != "done":
             try:
                 if cursor["stage"] == "cities":
@@ -108,6 +125,7 @@ class NovaPoshtaCity(models.Model):
                     items, total = client.get_warehouses(page=cursor["page"], limit=page_size)
                     Warehouse._np_upsert(items, stamp, cursor["pass"])
             except NovaPoshtaError as error:
+                error_text = account._np_problem_text(error)
                 _logger.info(
                     "Nova Poshta directory sync stopped at %s page %s: %s",
                     cursor["stage"],
@@ -137,4 +155,4 @@ class NovaPoshtaCity(models.Model):
             remaining = 1
         # Odoo runs the scheduled action again soon while work remains.
         self.env["ir.cron"]._notify_progress(done=done_pages, remaining=remaining)
-        return cursor
+        return dict(cursor, error=error_text) if error_text else cursor

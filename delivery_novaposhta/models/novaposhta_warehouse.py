@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 from ..novaposhta import to_float
+from .system_fields import refuse_system_fields
 
 CATEGORIES = [
     ("branch", "Branch"),
@@ -8,6 +9,9 @@ CATEGORIES = [
     ("other", "Other"),
 ]
 NP_CATEGORIES = {"Branch": "branch", "Postomat": "postomat", "Store": "branch"}
+
+# Stamps of the directory sync: set by the system only.
+SYNC_FIELDS = ("sync_date", "sync_pass")
 
 
 class NovaPoshtaWarehouse(models.Model):
@@ -37,6 +41,16 @@ class NovaPoshtaWarehouse(models.Model):
     _sql_constraints = [
         ("ref_unique", "unique(ref)", "This NP branch is already in the directory.")
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            refuse_system_fields(self, vals, SYNC_FIELDS, on_create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        refuse_system_fields(self, vals, SYNC_FIELDS + ("ref",))
+        return super().write(vals)
 
     @api.depends("name", "number")
     def _compute_display_name(self):

@@ -4,12 +4,24 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..novaposhta import NovaPoshtaError, normalize_phone
+from .system_fields import refuse_system_fields
 
 DELIVERY_MODES = [
     ("branch", "Branch"),
     ("postomat", "Parcel locker"),
     ("address", "Street address"),
 ]
+
+# Filled from Nova Poshta on its orders: a person may not set them.
+NP_FILLED_FIELDS = (
+    "np_waybill_id",
+    "delivery_tracking_ref",
+    "delivery_point_name",
+    "delivery_point_address",
+    "delivery_storage_until",
+    "delivery_cod_state",
+    "delivery_return_in_transit",
+)
 
 
 class SaleOrder(models.Model):
@@ -139,10 +151,49 @@ class SaleOrder(models.Model):
             paid += waybill.cod_amount
         return paid
 
+    # ------------------------------------------------- system-only fields
+    def _np_system_fields(self):
+        """Fields of an order that only the system sets: its waybill always;
+        the carrier facts (tracking number, pickup point, storage, cash on
+        delivery, return) when Nova Poshta fills them, i.e. on Nova Poshta
+        orders (staff enter them for other carriers)."""
+        return NP_FILLED_FIELDS
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            carriers = self.env["delivery.carrier"].browse(
+                [vals["carrier_id"] for vals in vals_list if vals.get("carrier_id")]
+            )
+            np_ids = set(carriers.filtered(lambda c: c.delivery_type == "novaposhta").ids)
+            for vals in vals_list:
+                names = ("np_waybill_id",)
+                if vals.get("carrier_id") in np_ids:
+                    names = self._np_system_fields()
+                refuse_system_fields(self, vals, names, on_create=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and vals:
+            names = set(vals) & set(self._np_system_fields())
+            if names:
+                to_np = False
+                if vals.get("carrier_id"):
+                    carrier = self.env["delivery.carrier"].browse(vals["carrier_id"])
+                    to_np = carrier.delivery_type == "novaposhta"
+                np_orders = to_np or any(
+                    order.carrier_id.delivery_type == "novaposhta" or order.np_waybill_id
+                    for order in self
+                )
+                refuse_system_fields(self, vals, names if np_orders else names & {"np_waybill_id"})
+        return super().write(vals)
+
     # ----------------------------------------------------------- buttons
     def _np_check_rights(self):
+        """Creating or deleting a waybill: the role may create waybills and
+        change these orders."""
         self.env["novaposhta.waybill"].check_access("create")
-        self.check_access("read")
+        self.check_access("write")
 
     def _np_carrier(self):
         self.ensure_one()
@@ -154,32 +205,83 @@ class SaleOrder(models.Model):
 
     def action_np_create_waybill(self):
         self._np_check_rights()
+        problems = []
         for order in self:
+            self.env["novaposhta.waybill"]._np_lock_order_or_refuse(order)
             waybill = order._np_carrier()._np_create_waybill(order)
-            if waybill.state == "uncertain":
-                return self._np_notify(
-                    _(
-                        "Nova Poshta did not answer in time. Press the button again: the "
-                        "waybill is looked up before a new one is created."
-                    ),
-                    "warning",
-                )
+            if waybill.state in ("uncertain", "sending"):
+                problems.append(waybill.error_message or "")
+        if problems:
+            return self._np_notify(
+                _(
+                    "%(problem)s The waybill may have been created: it is looked up at Nova "
+                    "Poshta automatically (press the button again to look now); no second "
+                    "waybill is made.",
+                    problem=" ".join(filter(None, set(problems))),
+                ),
+                "warning",
+            )
         return True
 
     def action_np_delete_waybill(self):
         self._np_check_rights()
+        unconfirmed = []
         for order in self:
+            # sudo: the waybill is the system's record; rights were checked above.
             waybill = order.sudo().np_waybill_id
-            if not waybill or waybill.state == "deleted":
+            if not waybill or waybill.state in ("deleted", "extra"):
                 raise UserError(_("Order %(order)s has no waybill to delete.", order=order.name))
-            if waybill.state == "uncertain":
+            self.env["novaposhta.waybill"]._np_lock_order_or_refuse(order)
+            if waybill._np_is_in_flight():
+                raise UserError(
+                    _(
+                        "The waybill of order %(order)s is being created right now: delete it "
+                        "once it is created.",
+                        order=order.name,
+                    )
+                )
+            if waybill.state == "queued":
+                # Never sent: nothing exists at NP.
+                order.sudo().np_waybill_id = False
+                waybill.unlink()
+                order.sudo().message_post(
+                    body=_(
+                        "The queued Nova Poshta waybill of %(order)s was cancelled.",
+                        order=order.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            if waybill.state in ("uncertain", "sending"):
                 # It may exist at NP: look it up first, delete it there if so.
                 client = waybill.account_id._np_client()
-                if not waybill._np_lookup(client):
-                    waybill.write({"state": "deleted", "tracking_active": False})
-                    order.sudo().np_waybill_id = False
+                try:
+                    found = waybill._np_lookup(client)
+                except NovaPoshtaError as error:
+                    raise waybill.account_id._np_user_error(error) from error
+                if found == "ambiguous":
                     continue
-            waybill._np_delete()
+                if found == "none":
+                    waybill._np_mark_deleted(
+                        _(
+                            "Nova Poshta has no waybill of %(order)s: the unconfirmed request "
+                            "is cancelled.",
+                            order=order.name,
+                        )
+                    )
+                    continue
+            outcomes = waybill._np_delete()
+            if "uncertain" in outcomes.values():
+                unconfirmed.append(waybill.error_message or "")
+        if unconfirmed:
+            return self._np_notify(
+                _(
+                    "%(problem)s The deletion is not confirmed yet: it is checked with Nova "
+                    "Poshta automatically; the order gets a new waybill only once it is.",
+                    problem=" ".join(filter(None, set(unconfirmed))),
+                ),
+                "warning",
+            )
         return True
 
     def action_np_refresh_tracking(self):

@@ -3,3 +3,5 @@ from . import test_directories
 from . import test_waybill
 from . import test_tracking
 from . import test_access
+from . import test_faults
+from . import test_security

@@ -52,6 +52,7 @@ class TestTracking(NovaPoshtaCommon):
         self.pay(order, 100.0)
         self.walk(order, "assembling", "assembled")
         self.env.flush_all()
+        self.run_waybill_cron()  # the waybill is created after the move
         self.assertEqual(order.np_cod_amount, order.amount_total - 100.0)
         number = order.np_waybill_number
         self.fake.set_status(number, "9")

@@ -28,7 +28,15 @@ class NovaPoshtaWaybillBulk(models.TransientModel):
                     rows.append((order.name, _("Waybill %(number)s", number=waybill.name), "ok"))
                 else:
                     rows.append(
-                        (order.name, _("No answer from Nova Poshta: try again later"), "warning")
+                        (
+                            order.name,
+                            _(
+                                "%(problem)s The waybill may have been created: it is looked "
+                                "up at Nova Poshta automatically.",
+                                problem=waybill.error_message or "",
+                            ),
+                            "warning",
+                        )
                     )
             except (UserError, ValidationError) as error:
                 rows.append((order.name, error_text(error), "error"))
