@@ -70,18 +70,25 @@ class TestSecurityOrders(SecurityCase):
 
     def test_create_with_a_default_status_in_the_context(self):
         forged = self.stage("to_delivery")
-        answer = self.call(
-            "sales",
-            "sale.order",
-            "create",
-            dict(self.np_vals(), partner_id=self.customer.id, order_line=[self.line()]),
-            context={"default_stage_id": forged.id, "default_delivery_cod_state": "transferred"},
-        )
-        if answer.ok:
-            order = self.env["sale.order"].browse(answer.result)
-            self.assertStartedNew(order, forged)
-            self.assertEqual(order.delivery_cod_state, "none")
-        self.assertEqual(self.saved_waybills(), 0)
+        for context in (
+            {"default_stage_id": forged.id},
+            {"default_delivery_cod_state": "transferred"},
+        ):
+            with self.subTest(context=context), self.rolled_back():
+                answer = self.call(
+                    "sales",
+                    "sale.order",
+                    "create",
+                    dict(self.np_vals(), partner_id=self.customer.id, order_line=[self.line()]),
+                    context=context,
+                )
+                if not answer.ok:
+                    self.assertRefused(answer)
+                    continue
+                order = self.env["sale.order"].browse(answer.result)
+                self.assertStartedNew(order, forged)
+                self.assertEqual(order.delivery_cod_state, "none")
+                self.assertEqual(self.saved_waybills(), 0)
 
     # ---------------------------------------------------------- bad input
     def test_negative_quantities_and_prices(self):
