@@ -60,18 +60,23 @@ class AccessFieldPolicy(models.Model):
                 f"{policy.group_id.name} / {policy.model_id.name}: {modes.get(policy.mode)}"
             )
 
+    # The policies are cached (_get_policies): the cache is cleared once the
+    # change is made, never before the access checks refuse it.
     @api.model_create_multi
     def create(self, vals_list):
+        policies = super().create(vals_list)
         self.env.registry.clear_cache()
-        return super().create(vals_list)
+        return policies
 
     def write(self, vals):
+        result = super().write(vals)
         self.env.registry.clear_cache()
-        return super().write(vals)
+        return result
 
     def unlink(self):
+        result = super().unlink()
         self.env.registry.clear_cache()
-        return super().unlink()
+        return result
 
     @api.model
     @tools.ormcache("model_name")

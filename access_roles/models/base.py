@@ -32,6 +32,22 @@ class Base(models.AbstractModel):
         return super().write(vals)
 
     @api.model
+    def default_get(self, fields_list):
+        # A system-only field starts at the field's own default: never at a
+        # ``default_<field>`` key of the request's context nor at a default a
+        # user saved (ir.default), which would set it behind the checks below.
+        names = set(self._access_system_only_fields()).intersection(fields_list)
+        if not names:
+            return super().default_get(fields_list)
+        defaults = super().default_get([name for name in fields_list if name not in names])
+        for name in names:
+            field = self._fields[name]
+            if field.default:
+                value = field.convert_to_cache(field.default(self), self, validate=False)
+                defaults[name] = field.convert_to_write(value, self)
+        return defaults
+
+    @api.model
     def _access_system_only_fields(self):
         """Names of the fields of this model that only the system sets
         (kept on the registry's class: fields change only with the registry)."""
