@@ -2,7 +2,7 @@
     "name": "Store Roles and Access",
     "summary": "Eight staff roles of the online store: rights, record rules, "
     "field and status rights, live access matrix",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Administration",
     "author": "UA Store Order Suite",
     "website": "https://github.com/ua-store/order-suite",

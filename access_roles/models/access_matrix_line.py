@@ -1,13 +1,15 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
 
 OPERATIONS = ("read", "write", "create", "unlink")
 LETTERS = {"read": "R", "write": "W", "create": "C", "unlink": "D"}
 RIGHT_STATES = [("yes", "Yes"), ("limited", "Limited"), ("no", "No")]
+LINE_KINDS = [("model", "Rights on a model"), ("export", "Export of lists")]
+EXPORT_FORMATS = ("xlsx", "csv")
 
 
 class AccessMatrixLine(models.TransientModel):
@@ -22,22 +24,43 @@ class AccessMatrixLine(models.TransientModel):
     _description = "Access Matrix Line"
     _order = "role_sequence, area_sequence, model"
 
-    role_id = fields.Many2one("res.groups", readonly=True, ondelete="cascade")
-    role_sequence = fields.Integer(readonly=True)
-    area_id = fields.Many2one("access.matrix.area", readonly=True, ondelete="cascade")
-    area_sequence = fields.Integer(readonly=True)
-    model_id = fields.Many2one("ir.model", readonly=True, ondelete="cascade")
-    model = fields.Char(string="Technical name", readonly=True)
-    read_right = fields.Selection(RIGHT_STATES, string="Read", readonly=True)
-    write_right = fields.Selection(RIGHT_STATES, string="Write", readonly=True)
-    create_right = fields.Selection(RIGHT_STATES, string="Create", readonly=True)
-    unlink_right = fields.Selection(RIGHT_STATES, string="Delete", readonly=True)
+    # Lines are computed by the system (see _compute_matrix): nobody types them.
+    kind = fields.Selection(
+        LINE_KINDS, default="model", required=True, readonly=True, system_only=True, copy=False
+    )
+    role_id = fields.Many2one(
+        "res.groups", readonly=True, ondelete="cascade", system_only=True, copy=False
+    )
+    role_sequence = fields.Integer(readonly=True, system_only=True, copy=False)
+    area_id = fields.Many2one(
+        "access.matrix.area", readonly=True, ondelete="cascade", system_only=True, copy=False
+    )
+    area_sequence = fields.Integer(readonly=True, system_only=True, copy=False)
+    model_id = fields.Many2one(
+        "ir.model", readonly=True, ondelete="cascade", system_only=True, copy=False
+    )
+    model = fields.Char(string="Technical name", readonly=True, system_only=True, copy=False)
+    read_right = fields.Selection(
+        RIGHT_STATES, string="Read", readonly=True, system_only=True, copy=False
+    )
+    write_right = fields.Selection(
+        RIGHT_STATES, string="Write", readonly=True, system_only=True, copy=False
+    )
+    create_right = fields.Selection(
+        RIGHT_STATES, string="Create", readonly=True, system_only=True, copy=False
+    )
+    unlink_right = fields.Selection(
+        RIGHT_STATES, string="Delete", readonly=True, system_only=True, copy=False
+    )
     rights = fields.Char(
         readonly=True,
-        help="R read, W write, C create, D delete; * = only some records (record rules).",
+        system_only=True,
+        copy=False,
+        help="R read, W write, C create, D delete; * = only some records (record rules). "
+        "On the export line: whether the role may export lists.",
     )
-    rules = fields.Text(string="Record rules", readonly=True)
-    protected_fields = fields.Text(readonly=True)
+    rules = fields.Text(string="Record rules", readonly=True, system_only=True, copy=False)
+    protected_fields = fields.Text(readonly=True, system_only=True, copy=False)
 
     # ------------------------------------------------------------------
     # computation
@@ -171,6 +194,7 @@ class AccessMatrixLine(models.TransientModel):
                 area = area_of.get(model.id)
                 result.append(
                     {
+                        "kind": "model",
                         "role_id": role.id,
                         "role_sequence": role.id,
                         "area_id": area.id if area else False,
@@ -186,7 +210,29 @@ class AccessMatrixLine(models.TransientModel):
                         "protected_fields": "\n".join(protected),
                     }
                 )
+            result.append(self._export_line(role, role_groups))
         return result
+
+    @api.model
+    def _export_line(self, role, role_groups):
+        """The line saying whether the role may export lists (Odoo's
+        “Export” of list views: the export group, or the settings rights)."""
+        may_export = bool(
+            role_groups
+            & (self.env.ref("base.group_allow_export") | self.env.ref("base.group_erp_manager"))
+        )
+        return {
+            "kind": "export",
+            "role_id": role.id,
+            "role_sequence": role.id,
+            "area_id": False,
+            "area_sequence": 1000,
+            "model_id": False,
+            "model": False,
+            "rights": _("Export") if may_export else "–",
+            "rules": "",
+            "protected_fields": "",
+        }
 
     @api.model
     def _rights_string(self, rights):
@@ -241,10 +287,13 @@ class AccessMatrixLine(models.TransientModel):
     # ------------------------------------------------------------------
     @api.model
     def action_open_matrix(self):
-        if not self._can_view_matrix():
-            raise AccessError(_("Only administrators and managers may open the access matrix."))
-        self.search([("create_uid", "=", self.env.uid)]).unlink()
-        self.create(self._compute_matrix())
+        """Compute the matrix again and show it (the screen's refresh)."""
+        self._check_can_view_matrix()
+        # sudo: the lines are the system's computation, never typed by a user;
+        # they stay the caller's own (create_uid, see the record rule).
+        lines = self.sudo()
+        lines.search([("create_uid", "=", self.env.uid)]).unlink()
+        lines.create(self._compute_matrix())
         return {
             "type": "ir.actions.act_window",
             "name": _("Access matrix"),
@@ -258,6 +307,14 @@ class AccessMatrixLine(models.TransientModel):
 
     @api.model
     def action_export(self, file_format="xlsx"):
+        self._check_can_view_matrix()
+        if file_format not in EXPORT_FORMATS:
+            raise UserError(
+                _(
+                    "The access matrix is exported as %(formats)s only.",
+                    formats=", ".join(EXPORT_FORMATS),
+                )
+            )
         return {
             "type": "ir.actions.act_url",
             "url": f"/access_roles/matrix/export/{file_format}",
@@ -292,6 +349,11 @@ class AccessMatrixLine(models.TransientModel):
         ]
         rows = [header]
         for line in self._compute_matrix():
+            if line["kind"] == "export":
+                rows.append(
+                    [_("export"), roles[line["role_id"]], "", "", "", line["rights"], "", ""]
+                )
+                continue
             rows.append(
                 [
                     _("rights"),
@@ -336,9 +398,10 @@ class AccessMatrixLine(models.TransientModel):
         sheet.write_row(
             0, 0, [_("Area"), _("Model"), _("Technical name")] + roles.mapped("name"), bold
         )
-        cells = {(line["model"], line["role_id"]): line for line in matrix}
+        model_lines = [line for line in matrix if line["kind"] == "model"]
+        cells = {(line["model"], line["role_id"]): line for line in model_lines}
         model_rows = []
-        for line in sorted(matrix, key=lambda cell: (cell["area_sequence"], cell["model"])):
+        for line in sorted(model_lines, key=lambda cell: (cell["area_sequence"], cell["model"])):
             key = (line["area_id"], line["model_id"], line["model"])
             if key not in model_rows:
                 model_rows.append(key)
@@ -348,6 +411,11 @@ class AccessMatrixLine(models.TransientModel):
             for col, role in enumerate(roles, start=3):
                 cell = cells.get((model, role.id))
                 sheet.write(row, col, cell["rights"] if cell else "–")
+        exports = {line["role_id"]: line["rights"] for line in matrix if line["kind"] == "export"}
+        row = len(model_rows) + 1
+        sheet.write_row(row, 0, [_("Other rights"), _("Export of lists"), ""], bold)
+        for col, role in enumerate(roles, start=3):
+            sheet.write(row, col, exports.get(role.id, "–"))
         sheet.set_column(0, 2, 28)
         sheet.set_column(3, 3 + len(roles), 16)
         sheet.freeze_panes(1, 3)
@@ -383,3 +451,8 @@ class AccessMatrixLine(models.TransientModel):
     def _can_view_matrix(self):
         user = self.env.user
         return user._is_system() or user.has_group("access_roles.group_role_manager")
+
+    @api.model
+    def _check_can_view_matrix(self):
+        if not self._can_view_matrix():
+            raise AccessError(_("Only administrators and managers may open the access matrix."))

@@ -5,3 +5,4 @@ from . import test_role_access
 from . import test_role_screens
 from . import test_role_selector
 from . import test_status_rights
+from . import test_system_only

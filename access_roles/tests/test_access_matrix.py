@@ -10,6 +10,7 @@ import io
 
 import openpyxl
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
@@ -26,13 +27,14 @@ EXPECTED = {
     "stock.quant": ("R W C", "R", "R", "R W C", "R", "R", "R", "R"),
     "account.move": ("R W C D", "R", "R*", "–", "R W C D", "–", "–", "R* W* C* D*"),
     "account.payment": ("R W C D", "R", "–", "–", "R W C D", "–", "–", "–"),
+    # every employee: his own templates (Odoo); the Marketer: also the order's templates
     "mail.template": (
         "R W C D",
         "R W* C* D*",
         "R W* C* D*",
         "R W* C* D*",
         "R W* C* D*",
-        "R W C D",
+        "R W* C* D*",
         "R W* C* D*",
         "R W* C* D*",
     ),
@@ -46,6 +48,11 @@ EXPECTED = {
     "res.users": ("R W C D", "R", "R", "R", "R", "R", "R", "R"),
 }
 
+# who may export lists (Odoo's “Export” of list views), in the order of ROLES: the roles
+# whose work is reporting (Administrator, Manager, Accountant / Finance, Purchaser); the
+# roles that handle customers' personal data one record at a time may not copy it out.
+EXPECTED_EXPORT = ("Export", "Export", "–", "–", "Export", "–", "–", "Export")
+
 # protected fields: (role, model) -> fragments that must appear
 EXPECTED_PROTECTED = {
     ("sales", "sale.order"): ["may not change", "Order Lines"],
@@ -55,6 +62,8 @@ EXPECTED_PROTECTED = {
     ("support", "res.partner"): ["may change only", "Phone"],
     ("marketer", "res.partner"): ["may change only", "Tags"],
     ("support", "sale.order.line"): ["Margin: hidden"],
+    ("marketer", "mail.template"): ["may change only", "Subject", "Body"],
+    ("marketer", "sms.template"): ["may change only", "Body"],
 }
 
 
@@ -78,6 +87,37 @@ class TestAccessMatrix(TransactionCase):
                 if live != expected:
                     differences.append(f"{model} / {xmlid}: declared {expected!r}, live {live!r}")
         self.assertFalse(differences, "Access matrix changed:\n" + "\n".join(differences))
+
+    def test_export_right_is_a_row_of_the_matrix(self):
+        exports = {
+            line["role_id"]: line["rights"] for line in self.live if line["kind"] == "export"
+        }
+        self.assertEqual(
+            tuple(exports.get(self.roles[xmlid].id) for xmlid in ROLES), EXPECTED_EXPORT
+        )
+
+    def test_export_right_is_the_one_odoo_applies(self):
+        """The matrix says what Odoo does: a role marked “Export” exports a
+        list, the others are refused."""
+        partner = self.env["res.partner"].create({"name": "Exported customer"})
+        for xmlid, expected in zip(ROLES, EXPECTED_EXPORT, strict=True):
+            user = self.env["res.users"].create(
+                {
+                    "name": f"Export {xmlid}",
+                    "login": f"export_{xmlid}",
+                    "groups_id": [
+                        (6, 0, [self.env.ref("base.group_user").id, self.roles[xmlid].id])
+                    ],
+                }
+            )
+            Partner = self.env["res.partner"].with_user(user)
+            with self.subTest(role=xmlid):
+                if expected == "Export":
+                    rows = Partner.browse(partner.id).export_data(["name"])["datas"]
+                    self.assertEqual(rows, [["Exported customer"]])
+                else:
+                    with self.assertRaises(UserError):
+                        Partner.browse(partner.id).export_data(["name"])
 
     def test_protected_fields_are_listed(self):
         for (xmlid, model), fragments in EXPECTED_PROTECTED.items():
@@ -139,14 +179,14 @@ class TestAccessMatrix(TransactionCase):
                 "groups_id": [(6, 0, [self.env.ref("base.group_user").id, self.roles["sales"].id])],
             }
         )
-        from odoo.exceptions import AccessError
-
         with self.assertRaises(AccessError):
             self.Matrix.with_user(sales).action_open_matrix()
 
     def test_csv_export(self):
         rows = list(csv.reader(io.StringIO(self.Matrix._export_csv().decode("utf-8-sig"))))
         self.assertEqual(len(rows), 1 + len(self.live) + len(self.roles))
+        exports = {r[1]: r[5] for r in rows if r[0] == "export"}
+        self.assertEqual(tuple(exports[self.roles[xmlid].name] for xmlid in ROLES), EXPECTED_EXPORT)
         sales_orders = [
             r for r in rows if r[1] == self.roles["sales"].name and r[4] == "sale.order"
         ]
@@ -162,6 +202,13 @@ class TestAccessMatrix(TransactionCase):
         sales_col = header.index(self.roles["sales"].name)
         row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == "sale.order")
         self.assertEqual(row[sales_col], "R* W* C*")
+        export = next(
+            r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "Export of lists"
+        )
+        self.assertEqual(
+            tuple(export[header.index(self.roles[xmlid].name)] for xmlid in ROLES),
+            EXPECTED_EXPORT,
+        )
         statuses = {
             r[0]: r[1] for r in workbook.worksheets[3].iter_rows(min_row=2, values_only=True)
         }

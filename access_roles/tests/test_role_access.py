@@ -404,6 +404,34 @@ class TestInvoices(AccessRolesCommon):
             ["ref"],
         )
 
+    def test_sales_reads_no_invoice_of_others_without_salesperson(self):
+        """“Own orders' invoices”: an invoice that has no salesperson is not
+        the Sales Manager's unless it comes from one of his (or an unassigned)
+        order."""
+        manual = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.other_customer.id,
+                "invoice_user_id": False,
+                "invoice_line_ids": [
+                    Command.create({"product_id": self.product.id, "price_unit": 10})
+                ],
+            }
+        )
+        manual.action_post()
+        self.assertFalse(manual.invoice_user_id)
+        Move = self.env["account.move"].with_user(self.users["sales"])
+        self.assertNotIn(manual, Move.search([("move_type", "=", "out_invoice")]))
+        self.assertRefused(lambda: self.as_role(manual, "sales").read(["name"]))
+        self.assertRefused(lambda: self.as_role(manual.line_ids, "sales").read(["name"]))
+        # the invoice of an unassigned order is his to read
+        self.order_unassigned.action_confirm()
+        unassigned_invoice = self._make_invoice(self.order_unassigned)
+        self.assertFalse(unassigned_invoice.invoice_user_id)
+        self.assertEqual(self.as_role(unassigned_invoice, "sales").partner_id, self.customer)
+        self.assertIn(unassigned_invoice, Move.search([("move_type", "=", "out_invoice")]))
+        self.assertIn(self.invoice_own, Move.search([("move_type", "=", "out_invoice")]))
+
     def test_no_invoices_for_other_roles(self):
         for role in ("logistics", "marketer", "support", "purchaser"):
             with self.subTest(role=role):
@@ -465,6 +493,39 @@ class TestTemplatesAutomationStatuses(AccessRolesCommon):
             lambda: self.as_role(right, "marketer").write({"status_code": "x"}),
             right,
             ["status_code"],
+        )
+
+    def test_marketer_writes_template_texts_not_their_addresses(self):
+        """The Marketer writes texts; where a message goes (recipients, copies,
+        sender) is not his to change."""
+        model = self.env.ref("sale.model_sale_order")
+        mail = self.env["mail.template"].create(
+            {"name": "Order mail", "model_id": model.id, "subject": "Hi"}
+        )
+        marketer_mail = self.as_role(mail, "marketer")
+        marketer_mail.write({"subject": "Your order", "body_html": "<p>Thank you!</p>"})
+        self.assertEqual(mail.subject, "Your order")
+        for vals in (
+            {"email_cc": "collector@example.com"},
+            {"email_to": "collector@example.com"},
+            {"email_from": "boss@example.com"},
+            {"partner_to": str(self.customer.id)},
+        ):
+            with self.subTest(vals=vals):
+                self.assertRefused(
+                    lambda vals=vals: marketer_mail.write(vals),
+                    mail,
+                    ["email_cc", "email_to", "email_from", "partner_to"],
+                )
+        sms = self.env["sms.template"].create({"name": "Promo", "model_id": model.id, "body": "Hi"})
+        self.as_role(sms, "marketer").body = "Hello"
+        self.assertEqual(sms.body, "Hello")
+        self.assertRefused(
+            lambda: self.as_role(sms, "marketer").write(
+                {"model_id": self.env.ref("base.model_res_partner").id}
+            ),
+            sms,
+            ["model_id"],
         )
 
     def test_other_roles_have_no_automation_rules(self):
