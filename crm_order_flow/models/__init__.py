@@ -2,6 +2,7 @@ from . import access_status_group
 from . import base_automation
 from . import delivery_carrier
 from . import ir_actions_server
+from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -9,5 +10,6 @@ from . import sale_order_customer_message
 from . import sale_order_stage
 from . import sale_order_stage_history
 from . import sale_order
+from . import sale_order_line
 from . import sale_order_trigger_map
 from . import sms_template

@@ -4,8 +4,8 @@ from datetime import timedelta
 import phonenumbers
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare, float_is_zero, format_amount, format_date
 
 from ..tools import acting_as, current_cause, error_text, is_syncing_state, syncing_state
 
@@ -24,6 +24,9 @@ COD_STATES = [
 ]
 # Fields written by Odoo itself as a side effect of reading, messaging or
 # sharing an order: the order-flow edit checks never refuse them.
+# Context keys that would keep a person's change of an order out of its
+# chatter (tracking, the creation note): a client may not choose them.
+UNAUDITED_CONTEXT_KEYS = ("tracking_disable", "mail_notrack", "mail_create_nolog")
 TECHNICAL_FIELDS = frozenset(
     {
         "access_token",
@@ -35,6 +38,27 @@ TECHNICAL_FIELDS = frozenset(
         "stage_date",
         "date_automation_last",
     }
+)
+
+# The placeholders of customer message templates: the only order facts a
+# template written by someone else than an administrator may show, each a
+# field of the order with its label (the field's own string). Templates made
+# of these alone are rendered without evaluating any code; see
+# ``mail_render_mixin.py`` for how they are enforced.
+MESSAGE_PLACEHOLDERS = (
+    "customer_first_name",
+    "name",
+    "amount_due_text",
+    "amount_total_text",
+    "delivery_tracking_ref",
+    "delivery_point_name",
+    "delivery_point_address",
+    "delivery_storage_until_text",
+    "payment_url",
+    "promo_line",
+    "store_name",
+    "customer_lang",
+    "message_email_from",
 )
 
 
@@ -66,6 +90,7 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
         index=True,
+        system_only=True,
     )
     stage_deadline = fields.Datetime(
         system_only=True,
@@ -151,9 +176,27 @@ class SaleOrder(models.Model):
     )
 
     # ------------------------------------------------- message placeholders
-    customer_first_name = fields.Char(compute="_compute_customer_first_name")
+    customer_first_name = fields.Char(
+        string="Customer's first name", compute="_compute_customer_first_name"
+    )
+    amount_due_text = fields.Char(
+        string="Amount due, with currency", compute="_compute_message_texts"
+    )
+    amount_total_text = fields.Char(
+        string="Order total, with currency", compute="_compute_message_texts"
+    )
+    delivery_storage_until_text = fields.Char(
+        string="Last free storage day", compute="_compute_message_texts"
+    )
     payment_url = fields.Char(string="Payment link", compute="_compute_payment_url")
     promo_line = fields.Char(related="company_id.order_flow_promo_line")
+    store_name = fields.Char(related="company_id.name", string="Store name")
+    customer_lang = fields.Selection(related="partner_id.lang", string="Customer's language")
+    message_email_from = fields.Char(
+        string="Sender of customer emails",
+        compute="_compute_message_email_from",
+        help="The salesperson's email address, or the company's.",
+    )
     warehouse_user_id = fields.Many2one(
         related="company_id.order_flow_warehouse_user_id", string="Warehouse user"
     )
@@ -267,6 +310,42 @@ class SaleOrder(models.Model):
             name = (partner.name or "").strip() if partner and not partner.is_company else ""
             order.customer_first_name = name.split()[0] if name else ""
 
+    @api.depends("amount_due", "currency_id", "amount_total", "delivery_storage_until")
+    @api.depends_context("lang")
+    def _compute_message_texts(self):
+        for order in self:
+            currency = order.currency_id or order.company_id.currency_id
+            order.amount_due_text = format_amount(order.env, order.amount_due, currency)
+            order.amount_total_text = format_amount(order.env, order.amount_total, currency)
+            order.delivery_storage_until_text = (
+                format_date(order.env, order.delivery_storage_until)
+                if order.delivery_storage_until
+                else False
+            )
+
+    @api.depends("user_id.email_formatted", "company_id.email_formatted")
+    def _compute_message_email_from(self):
+        for order in self:
+            order.message_email_from = (
+                order.user_id.email_formatted or order.company_id.email_formatted or False
+            )
+
+    @api.model
+    def mail_allowed_qweb_expressions(self):
+        # The only expressions a non-administrator may put into the message
+        # templates of orders (Odoo renders templates made of them alone
+        # without evaluating any code).
+        return tuple(f"object.{name}" for name in MESSAGE_PLACEHOLDERS)
+
+    @api.model
+    def _order_flow_placeholder_labels(self):
+        """The allowed placeholders, as a template author writes them, with
+        their labels in the user's language."""
+        return ", ".join(
+            "{{ object.%s }} (%s)" % (name, self._fields[name]._description_string(self.env))
+            for name in MESSAGE_PLACEHOLDERS
+        )
+
     def _compute_payment_url(self):
         for order in self:
             if order.id and order.require_payment and order.state in ("draft", "sent", "sale"):
@@ -299,8 +378,16 @@ class SaleOrder(models.Model):
         return self.stage_id.group_code or super()._access_status_group_code()
 
     # ------------------------------------------------------------ the write
+    def _order_flow_audited(self):
+        """The orders without the context keys that would hide a person's
+        change from the chatter (the request's context is the client's)."""
+        if self.env.su or not any(self.env.context.get(key) for key in UNAUDITED_CONTEXT_KEYS):
+            return self
+        return self.with_context(**dict.fromkeys(UNAUDITED_CONTEXT_KEYS, False))
+
     @api.model_create_multi
     def create(self, vals_list):
+        self = self._order_flow_audited()
         if current_cause()[0] == "user":
             # A new order starts in a status of the “new” group, whatever the
             # caller sends: later statuses are reached through the matrix.
@@ -317,12 +404,13 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
-        if not self.env.su and "stage_date" in vals:
-            # The time in status is the order flow's own bookkeeping.
-            vals = {key: value for key, value in vals.items() if key != "stage_date"}
+        self = self._order_flow_audited()
         if not vals:
             return super().write(vals)
         if not self.env.su:
+            # Before any side effect: system-only fields (the time in status,
+            # payment and carrier facts) are refused, whoever asks.
+            self._check_access_system_only(vals)
             self._order_flow_check_edit(vals)
         if "stage_id" not in vals:
             return super().write(vals)
@@ -341,14 +429,12 @@ class SaleOrder(models.Model):
         # The visit is opened first: rules reacting to the new status (they may
         # move the order again within this write) find it as the current one.
         moving._order_flow_open_visits(previous=previous, stage=stage, date=now)
-        result = super(SaleOrder, moving).write(dict(vals, stage_date=now))
+        # sudo: the time in status is the order flow's own bookkeeping (a
+        # system-only field), written with the move the person makes below.
+        super(SaleOrder, moving.sudo()).write({"stage_date": now})
+        result = super(SaleOrder, moving).write(vals)
         moving._order_flow_sync_state()
         return result
-
-    def _check_access_field_policy(self, vals):
-        # stage_date is written by the status change itself, never by a person.
-        vals = {key: value for key, value in vals.items() if key != "stage_date"}
-        return super()._check_access_field_policy(vals)
 
     def _order_flow_cause(self):
         """What moves the orders now: 'rule' (an automation rule or code
@@ -722,8 +808,39 @@ class SaleOrder(models.Model):
         )
 
     def action_order_flow_reserve(self):
-        """Button: run the auto-reservation again."""
+        """Button: run the auto-reservation again. The reservation confirms
+        the order and moves it for the rule, so only a person who may change
+        the order and set “Availability confirmed” on it may ask for it, while
+        the order is still being agreed."""
         self.check_access("write")
+        self._order_flow_check_edit({"stage_id": True})
+        confirmed = self.env["sale.order.stage"]._get_by_code("availability_confirmed")
+        StatusRight = self.env["access.status.right"]
+        for order in self:
+            if order.stage_id.group_code not in ("new", "approval"):
+                raise UserError(
+                    _(
+                        "Order %(order)s is in the status “%(status)s”: stock is reserved again "
+                        "only while the order is new or being agreed.",
+                        order=order.name,
+                        status=order.stage_id.name,
+                    )
+                )
+            if not self.env.su and not StatusRight._is_allowed(
+                self.env.user,
+                confirmed.code,
+                confirmed.group_code,
+                order.delivery_kind or "any",
+            ):
+                raise UserError(
+                    _(
+                        "Your role may not set the status “%(status)s” (order %(order)s), so "
+                        "it may not run the reservation either. Ask the salesperson or a "
+                        "manager.",
+                        status=confirmed.name,
+                        order=order.name,
+                    )
+                )
         failure = {"awaiting_arrival": "ready_to_wait"}
         for order in self:
             order._order_flow_reserve(failure.get(order.stage_code, "offer_replacement"))
@@ -884,22 +1001,30 @@ class SaleOrder(models.Model):
             ):
                 continue
             send_at = order.company_id._order_flow_next_send_time()
+            # sudo: the message is the rule's work, whoever changed the order. A
+            # template is rendered as superuser only when it holds nothing but
+            # the allowed placeholders (see mail_render_mixin.py).
             order_sudo = order.sudo()
             kwargs = {"scheduled_date": fields.Datetime.to_string(send_at)} if send_at else {}
-            if medium == "sms":
-                message = order_sudo._message_sms_with_template(
-                    template=template.sudo(),
-                    partner_ids=order.partner_id.ids,
-                    put_in_queue=True,
-                    **kwargs,
-                )
-            else:
-                message = order_sudo.message_post_with_source(
-                    template.sudo(),
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                    **kwargs,
-                )
+            try:
+                with self.env.cr.savepoint():
+                    if medium == "sms":
+                        message = order_sudo._message_sms_with_template(
+                            template=template.sudo(),
+                            partner_ids=order.partner_id.ids,
+                            put_in_queue=True,
+                            **kwargs,
+                        )
+                    else:
+                        message = order_sudo.message_post_with_source(
+                            template.sudo(),
+                            message_type="comment",
+                            subtype_xmlid="mail.mt_comment",
+                            **kwargs,
+                        )
+            except (UserError, AccessError) as error:
+                order._order_flow_report_unsent_message(template, error)
+                continue
             logs |= Log.create(
                 {
                     "order_id": order.id,
@@ -916,6 +1041,22 @@ class SaleOrder(models.Model):
             )
         return logs
 
+    def _order_flow_report_unsent_message(self, template, error):
+        """A customer message could not be made from its template (refused
+        template, rights): say so on the order and tell the salesperson."""
+        self.ensure_one()
+        reason = error_text(error)
+        _logger.info("Customer message %s of %s not sent: %s", template.id, self.name, reason)
+        body = _(
+            "The customer message “%(template)s” was not sent: %(reason)s",
+            template=template.sudo().name,
+            reason=reason,
+        )
+        self.sudo().message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        self._order_flow_salesperson_activity(
+            "mail.mail_activity_data_todo", _("Customer message not sent"), note=body
+        )
+
     def action_view_customer_messages(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -926,7 +1067,9 @@ class SaleOrder(models.Model):
         return action
 
     def action_open_stage_change(self):
-        """List action: change the status of the selected orders."""
+        """List action: change the status of the selected orders (each move
+        is checked on its own when the wizard applies it)."""
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": _("Change status"),

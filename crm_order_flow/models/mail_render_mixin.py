@@ -1,0 +1,128 @@
+from odoo import _, api, models, tools
+from odoo.exceptions import UserError, ValidationError
+
+# Models whose message templates are limited to the order flow's placeholders.
+PLACEHOLDER_MODELS = ("sale.order",)
+
+
+class MailRenderMixin(models.AbstractModel):
+    """Message templates of orders (``sms.template``, ``mail.template``).
+
+    Odoo renders a template made only of the model's allowed expressions
+    (``sale.order.mail_allowed_qweb_expressions``, the order flow's
+    placeholders) by substitution, without evaluating anything; any other
+    expression is Python evaluated with the rights of whoever renders. The
+    order flow renders customer messages for automation rules, as superuser.
+
+    So, for the templates of orders:
+
+    - saving: only administrators may write anything but the allowed
+      placeholders (whatever Odoo's template editor group says);
+    - rendering: a template that is not made of allowed placeholders alone is
+      rendered with the rights of the administrator who last changed it
+      (never as superuser), or with the rights of the person rendering it in
+      a composer; if its last author is no administrator (it reached the
+      database by another path), it is not rendered at all.
+    """
+
+    _inherit = "mail.render.mixin"
+
+    def _order_flow_is_placeholder_template(self):
+        return (
+            len(self) == 1
+            and self._unrestricted_rendering
+            and self.sudo().render_model in PLACEHOLDER_MODELS
+        )
+
+    def _order_flow_has_code(self):
+        """Whether the template (in the current language) holds anything but
+        the allowed placeholders of its model."""
+        self.ensure_one()
+        # sudo: the check reads every field of the template, whoever renders it.
+        template = self.sudo()
+        sources = []
+        for name, field in template._fields.items():
+            if field.type not in ("char", "text", "html"):
+                continue
+            value = template[name]
+            if value and ("{{" in value or "t-" in value or "#{" in value):
+                sources.append((getattr(field, "render_engine", "inline_template"), str(value)))
+        return self._order_flow_sources_have_code(template.render_model, tuple(sources))
+
+    @api.model
+    @tools.ormcache("model", "sources")
+    def _order_flow_sources_have_code(self, model, sources):
+        for engine, source in sources:
+            if engine in ("qweb", "qweb_view"):
+                if self._has_unsafe_expression_template_qweb(source, model):
+                    return True
+            elif self._has_unsafe_expression_template_inline_template(source, model):
+                return True
+        return False
+
+    @api.model
+    def _order_flow_is_template_admin(self, user):
+        return bool(user) and (user._is_superuser() or user._is_system())
+
+    def _order_flow_placeholder_help(self):
+        return self.env[self.sudo().render_model]._order_flow_placeholder_labels()
+
+    # ---------------------------------------------------------------- saving
+    def _check_access_right_dynamic_template(self):
+        # Odoo calls this after each create, write and translation of a
+        # template, in the language that changed.
+        if not self.env.su and not self._order_flow_is_template_admin(self.env.user):
+            for template in self:
+                if (
+                    template._order_flow_is_placeholder_template()
+                    and template._order_flow_has_code()
+                ):
+                    raise ValidationError(
+                        _(
+                            "The template “%(template)s” may contain only these placeholders "
+                            "(only an administrator may write other expressions): "
+                            "%(placeholders)s.",
+                            template=template.sudo().display_name,
+                            placeholders=template._order_flow_placeholder_help(),
+                        )
+                    )
+        return super()._check_access_right_dynamic_template()
+
+    # ------------------------------------------------------------- rendering
+    def _order_flow_renderer(self):
+        """The template to render with: itself when it holds allowed
+        placeholders only (safe whoever renders it), else the template as its
+        last author, an administrator, with his own rights."""
+        if not self._order_flow_is_placeholder_template() or not self._order_flow_has_code():
+            return self
+        # sudo: who last changed the template, whoever renders it.
+        author = self.sudo().write_uid
+        if not self._order_flow_is_template_admin(author):
+            raise UserError(
+                _(
+                    "The message template “%(template)s” was last changed by %(author)s, who is "
+                    "not an administrator, and contains expressions other than the allowed "
+                    "placeholders: it is not used. An administrator must check it. Allowed "
+                    "placeholders: %(placeholders)s.",
+                    template=self.sudo().display_name,
+                    author=author.sudo().name or "?",
+                    placeholders=self._order_flow_placeholder_help(),
+                )
+            )
+        if self.env.su:
+            return self.with_user(author)
+        # A person renders it (e.g. in a composer): with his own rights, as Odoo does.
+        return self
+
+    def _render_template(
+        self, template_src, model, res_ids, engine="inline_template", add_context=None, options=None
+    ):
+        renderer = self._order_flow_renderer()
+        return super(MailRenderMixin, renderer)._render_template(
+            template_src,
+            model,
+            res_ids,
+            engine=engine,
+            add_context=add_context,
+            options=options,
+        )
