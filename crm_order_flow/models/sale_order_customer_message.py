@@ -20,25 +20,42 @@ class SaleOrderCustomerMessage(models.Model):
     _order = "create_date desc, id desc"
     _rec_name = "template_name"
 
-    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True)
+    order_id = fields.Many2one(
+        "sale.order", required=True, ondelete="cascade", index=True, system_only=True, copy=False
+    )
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     visit_id = fields.Many2one(
-        "sale.order.stage.history", string="Status visit", ondelete="set null", index=True
+        "sale.order.stage.history",
+        string="Status visit",
+        ondelete="set null",
+        index=True,
+        system_only=True,
+        copy=False,
     )
-    stage_id = fields.Many2one("sale.order.stage", string="Status", ondelete="set null")
-    template_ref = fields.Char(string="Template reference", required=True)
-    template_name = fields.Char(string="Template")
-    medium = fields.Selection(MEDIUMS, required=True)
-    channel = fields.Selection(CHANNELS, string="Customer's channel")
-    message_id = fields.Many2one("mail.message", ondelete="set null")
+    stage_id = fields.Many2one(
+        "sale.order.stage", string="Status", ondelete="set null", system_only=True, copy=False
+    )
+    template_ref = fields.Char(
+        string="Template reference", required=True, system_only=True, copy=False
+    )
+    template_name = fields.Char(string="Template", system_only=True, copy=False)
+    medium = fields.Selection(MEDIUMS, required=True, system_only=True, copy=False)
+    channel = fields.Selection(CHANNELS, string="Customer's channel", system_only=True, copy=False)
+    message_id = fields.Many2one("mail.message", ondelete="set null", system_only=True, copy=False)
     body = fields.Html(related="message_id.body", string="Text")
     automation_id = fields.Many2one(
-        "base.automation", string="Automation rule", ondelete="set null"
+        "base.automation",
+        string="Automation rule",
+        ondelete="set null",
+        system_only=True,
+        copy=False,
     )
     scheduled_date = fields.Datetime(
         string="Waits until",
         help="Created outside the sending window: goes out when the window opens.",
+        system_only=True,
+        copy=False,
     )
     state = fields.Selection(
         [

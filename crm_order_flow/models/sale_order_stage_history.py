@@ -10,41 +10,65 @@ CAUSES = [
 class SaleOrderStageHistory(models.Model):
     """One visit of an order to a status: when it entered, who or what moved
     it there, when it left and how long it stayed. A move back to an earlier
-    status opens a new visit, so every duration is kept."""
+    status opens a new visit, so every duration is kept.
+
+    The history is written by the order flow alone (with sudo()): no role has
+    the right to create, change or delete it, and its fields are system-only."""
 
     _name = "sale.order.stage.history"
     _description = "Order Status Visit"
     _order = "date_in desc, id desc"
     _rec_name = "stage_id"
 
-    order_id = fields.Many2one("sale.order", required=True, ondelete="cascade", index=True)
+    order_id = fields.Many2one(
+        "sale.order", required=True, ondelete="cascade", index=True, system_only=True, copy=False
+    )
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     salesperson_id = fields.Many2one(related="order_id.user_id", store=True, string="Salesperson")
     stage_id = fields.Many2one(
-        "sale.order.stage", string="Status", required=True, ondelete="restrict", index=True
+        "sale.order.stage",
+        string="Status",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        system_only=True,
+        copy=False,
     )
     stage_group_id = fields.Many2one(related="stage_id.group_id", store=True, string="Status group")
     previous_stage_id = fields.Many2one(
-        "sale.order.stage", string="Previous status", ondelete="set null"
+        "sale.order.stage",
+        string="Previous status",
+        ondelete="set null",
+        system_only=True,
+        copy=False,
     )
     user_id = fields.Many2one(
         "res.users",
         string="Moved by",
         ondelete="set null",
         help="The person who moved the order, or whose action started the automation.",
+        system_only=True,
+        copy=False,
     )
-    cause = fields.Selection(CAUSES, required=True, default="user")
+    cause = fields.Selection(CAUSES, required=True, default="user", system_only=True, copy=False)
     automation_id = fields.Many2one(
-        "base.automation", string="Automation rule", ondelete="set null"
+        "base.automation",
+        string="Automation rule",
+        ondelete="set null",
+        system_only=True,
+        copy=False,
     )
-    date_in = fields.Datetime(string="Entered", required=True, default=fields.Datetime.now)
-    date_out = fields.Datetime(string="Left")
+    date_in = fields.Datetime(
+        string="Entered", required=True, default=fields.Datetime.now, system_only=True, copy=False
+    )
+    date_out = fields.Datetime(string="Left", system_only=True, copy=False)
     duration = fields.Float(
         string="Time in status (hours)",
         compute="_compute_duration",
         store=True,
         aggregator="avg",
         help="Hours spent in the status during this visit (until now while it lasts).",
+        system_only=True,
     )
     is_current = fields.Boolean(compute="_compute_is_current", string="Current")
 

@@ -7,24 +7,29 @@ TIME_TRIGGERS = ("on_time", "on_time_created", "on_time_updated")
 class SaleOrderTriggerMap(models.TransientModel):
     """The live “trigger map”: per order status, the automation rules that
     fire, their delay, what they do and which templates they send. It is
-    computed from the rules themselves each time it is opened."""
+    computed from the rules themselves each time it is opened (by the system:
+    its fields are system-only, its rows each user's own)."""
 
     _name = "sale.order.trigger.map"
     _description = "Order Trigger Map"
     _order = "stage_sequence, stage_id, delay_minutes, sequence"
 
-    stage_id = fields.Many2one("sale.order.stage", string="Status", readonly=True)
-    stage_sequence = fields.Integer(readonly=True)
+    stage_id = fields.Many2one(
+        "sale.order.stage", string="Status", readonly=True, system_only=True, copy=False
+    )
+    stage_sequence = fields.Integer(readonly=True, system_only=True, copy=False)
     stage_group_id = fields.Many2one(related="stage_id.group_id", string="Status group")
-    automation_id = fields.Many2one("base.automation", string="Automation rule", readonly=True)
-    active = fields.Boolean(readonly=True, default=True)
-    sequence = fields.Integer(readonly=True)
-    trigger = fields.Char(readonly=True)
-    delay = fields.Char(readonly=True)
-    delay_minutes = fields.Integer(readonly=True)
-    condition = fields.Char(readonly=True)
-    actions = fields.Char(readonly=True)
-    templates = fields.Char(readonly=True)
+    automation_id = fields.Many2one(
+        "base.automation", string="Automation rule", readonly=True, system_only=True, copy=False
+    )
+    active = fields.Boolean(readonly=True, default=True, system_only=True, copy=False)
+    sequence = fields.Integer(readonly=True, system_only=True, copy=False)
+    trigger = fields.Char(readonly=True, system_only=True, copy=False)
+    delay = fields.Char(readonly=True, system_only=True, copy=False)
+    delay_minutes = fields.Integer(readonly=True, system_only=True, copy=False)
+    condition = fields.Char(readonly=True, system_only=True, copy=False)
+    actions = fields.Char(readonly=True, system_only=True, copy=False)
+    templates = fields.Char(readonly=True, system_only=True, copy=False)
 
     @api.model
     def _stage_refs(self, automation, stages):
@@ -77,8 +82,11 @@ class SaleOrderTriggerMap(models.TransientModel):
     @api.model
     def _compute_map(self):
         stages = self.env["sale.order.stage"].search([])
+        # sudo: the map describes the rules' actions and templates to those who
+        # may read the rules (managers), who do not read server actions.
         automations = (
             self.env["base.automation"]
+            .sudo()
             .with_context(active_test=False)
             .search([("model_name", "=", "sale.order")], order="id")
         )
@@ -133,8 +141,14 @@ class SaleOrderTriggerMap(models.TransientModel):
 
     @api.model
     def action_open_map(self):
-        self.search([("create_uid", "=", self.env.uid)]).unlink()
-        self.create(self._compute_map())
+        """Compute the map again and show it: for the roles that may read it
+        (administrators, managers)."""
+        self.check_access("read")
+        # sudo: the rows are the system's computation, never typed by a user;
+        # they stay the caller's own (create_uid, see the record rule).
+        rows = self.sudo()
+        rows.search([("create_uid", "=", self.env.uid)]).unlink()
+        rows.create(self._compute_map())
         return {
             "type": "ir.actions.act_window",
             "name": _("Trigger map"),

@@ -9,3 +9,8 @@ from . import test_trigger_map
 from . import test_install_hook
 from . import test_rule_lookup
 from . import test_server_side_privilege
+from . import test_template_security
+from . import test_system_only_fields
+from . import test_bad_input
+from . import test_public_methods
+from . import test_rule_privilege

@@ -19,13 +19,19 @@ class SaleOrderStageChange(models.TransientModel):
     operator_comment = fields.Text(
         help="Written on every order; required to cancel orders or register returns.",
     )
-    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
-    result = fields.Html(readonly=True, sanitize=False)
-    moved_count = fields.Integer(readonly=True)
-    refused_count = fields.Integer(readonly=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("done", "Done")], default="draft", system_only=True, copy=False
+    )
+    result = fields.Html(readonly=True, sanitize=True, system_only=True, copy=False)
+    moved_count = fields.Integer(readonly=True, system_only=True, copy=False)
+    refused_count = fields.Integer(readonly=True, system_only=True, copy=False)
 
     def action_apply(self):
         self.ensure_one()
+        if self.state == "done":
+            raise UserError(_("These status changes are already applied."))
+        # The orders are the user's own choice: each must be one he may read.
+        self.order_ids.check_access("read")
         moved, refused = self.env["sale.order"], []
         for order in self.order_ids:
             vals = {"stage_id": self.stage_id.id}
@@ -48,7 +54,8 @@ class SaleOrderStageChange(models.TransientModel):
                 refused=len(refused),
             )
         )
-        self.write(
+        # sudo: the result is the system's report of what happened (system-only fields).
+        self.sudo().write(
             {
                 "state": "done",
                 "moved_count": len(moved),
