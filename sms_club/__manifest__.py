@@ -2,7 +2,7 @@
     "name": "SMS Club",
     "summary": "SMS Club as the SMS provider of Odoo, with Viber to SMS cascade "
     "and delivery tracking",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Marketing/SMS",
     "author": "UA Store Order Suite",
     "website": "https://github.com/ua-store/order-suite",
@@ -19,7 +19,11 @@
         "views/sale_order_views.xml",
         "views/sale_order_customer_message_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sms_club_test_message_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sms_club/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

@@ -1,5 +1,5 @@
 from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..smsclub import SmsClubError
 
@@ -30,10 +30,13 @@ class ResConfigSettings(models.TransientModel):
     smsclub_alert_user_id = fields.Many2one(
         related="company_id.smsclub_alert_user_id", readonly=False
     )
-    smsclub_test_number = fields.Char(string="Test number")
 
     def _smsclub_company(self):
+        """The company of these settings, for an administrator; SMS Club must
+        be on (saved)."""
         self.ensure_one()
+        if not self.env.is_superuser() and not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only administrators can use the SMS Club settings."))
         if not self.company_id.smsclub_enabled:
             raise UserError(_("Turn on “Send SMS through SMS Club” and save first."))
         return self.company_id
@@ -46,11 +49,12 @@ class ResConfigSettings(models.TransientModel):
         try:
             names["sms"] = client.sms_senders()
         except SmsClubError as error:
-            raise company._smsclub_user_error(error) from error
+            raise company._smsclub_user_error(error) from None
         try:
             names["viber"] = client.viber_senders()
         except SmsClubError:
             names["viber"] = None  # no Viber on this account: keep the list as it is
+        # sudo: the sender names are SMS Club's list, written by the system only
         Sender = self.env["sms.club.sender"].sudo().with_context(active_test=False)
         for kind, kind_names in names.items():
             if kind_names is None:
@@ -73,50 +77,15 @@ class ResConfigSettings(models.TransientModel):
         return {"type": "ir.actions.client", "tag": "reload"}
 
     def action_smsclub_refresh_balance(self):
+        """Read the balance from SMS Club now."""
         self._smsclub_company()._smsclub_refresh_balance()
         return {"type": "ir.actions.client", "tag": "reload"}
 
-    def action_smsclub_send_test(self):
-        """Send a test message to the number typed in the settings, through
-        the company's default channel, and say what SMS Club answered."""
+    def action_smsclub_open_test(self):
+        """Open the small form that sends a test message (number and text)."""
         company = self._smsclub_company()
-        if not self.smsclub_test_number:
-            raise UserError(_("Type the phone number to send the test message to."))
-        sms = (
-            self.env["sms.sms"]
-            .sudo()
-            .with_company(company)
-            .create(
-                {
-                    "number": self.smsclub_test_number,
-                    "body": _(
-                        "Test message from %(company)s through SMS Club.", company=company.name
-                    ),
-                }
-            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sms_club.sms_club_test_message_action"
         )
-        row = sms.smsclub_message_id
-        sms.send(unlink_sent=False, unlink_failed=False)
-        if row.state != "sent":
-            raise UserError(
-                _(
-                    "The test message was not sent: %(reason)s",
-                    reason=row.failure_reason or row.state,
-                )
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": _("Test message sent"),
-                "message": _(
-                    "SMS Club accepted the message to %(phone)s (id %(id)s, %(channel)s).",
-                    phone=row.phone,
-                    id=row.provider_id,
-                    channel=dict(row._fields["channel"]._description_selection(self.env)).get(
-                        row.channel
-                    ),
-                ),
-            },
-        }
+        action["context"] = {"default_company_id": company.id}
+        return action

@@ -38,7 +38,11 @@ class SmsClubMessageMixin(models.AbstractModel):
             record.smsclub_message_count = counts.get(record, 0)
 
     def action_view_smsclub_messages(self):
+        """Smart button: the SMS / Viber messages of this document (for the
+        roles that read messages)."""
         self.ensure_one()
+        self.check_access("read")
+        self.env["sms.club.message"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("sms_club.sms_club_message_action")
         action["domain"] = [(self._smsclub_link_field, "=", self.id)]
         return action

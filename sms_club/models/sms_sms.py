@@ -6,15 +6,21 @@ from uuid import uuid4
 
 from odoo import _, api, fields, models, tools
 
-from odoo.addons.access_roles.tools.credentials import redact
-
-from ..smsclub import normalize_phone
+from ..smsclub import KIND_NO_MONEY, RETRY, UNKNOWN, SmsClubError, normalize_phone
 
 _logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 # While the balance is too low, the queue looks again this often (minutes).
 HOLD_RETRY_MINUTES = 15
+# A message SMS Club surely did not get (429, 503, no connection) is sent
+# again by the queue after this delay (minutes)…
+RETRY_MINUTES = 1
+# …for this long after it was queued (hours); then it fails with the reason.
+RETRY_HOURS = 24
+# The queue runner of this cursor (``_process_queue``): the only place that
+# calls SMS Club, because it commits what it is about to send first. Kept on
+# the cursor, never in the context, so that no caller can ask for it.
+RUNNER_KEY = "smsclub_queue_runner"
 
 
 class SmsSms(models.Model):
@@ -24,18 +30,28 @@ class SmsSms(models.Model):
     default. Templates, the "Send SMS" server action, the composer and the
     chatter all create ``sms.sms`` records, so they need no change.
 
-    Idempotence: Odoo's ``send`` runs ``_send`` per batch and, in its queue
-    runner, commits after each batch. SMS Club batches are yielded twice by
+    Exactly once: SMS Club is called only by Odoo's queue runner
+    (``_process_queue``, the scheduled action "SMS: SMS Queue Manager",
+    triggered as soon as a message is queued), never inside a user's
+    transaction: a user's transaction may be rolled back and replayed after
+    SMS Club accepted the message, which would send it twice. The runner
+    commits after each batch, and each SMS Club batch is yielded twice by
     :meth:`_split_batch`: the first pass only claims the messages ("sending",
-    with the number and channel about to be used) and Odoo commits; the
+    with the number and channel about to be used) and the runner commits; the
     second pass calls SMS Club and records its answer. A job interrupted in
-    the second pass leaves "sending" messages that are never sent again (the
-    poller marks them "outcome unknown" after a few minutes)."""
+    the second pass leaves "sending" messages that are never sent again
+    automatically (the poller hands them to a person after a few minutes)."""
 
     _inherit = "sms.sms"
 
     smsclub_message_id = fields.Many2one(
-        "sms.club.message", string="SMS Club message", index="btree_not_null", readonly=True
+        "sms.club.message",
+        string="SMS Club message",
+        index="btree_not_null",
+        readonly=True,
+        ondelete="restrict",
+        copy=False,
+        system_only=True,
     )
 
     # ---------------------------------------------------------- creation
@@ -51,6 +67,7 @@ class SmsSms(models.Model):
         self.ensure_one()
         message = self.mail_message_id
         if message.model and message.res_id and message.model in self.env:
+            # sudo: the company of the document the SMS is about, whoever sends
             document = self.env[message.model].sudo().browse(message.res_id).exists()
             if document and "company_id" in document._fields and document.company_id:
                 return document.company_id
@@ -81,6 +98,7 @@ class SmsSms(models.Model):
         """Give each SMS of an SMS Club company its lifecycle record."""
         vals_list = []
         companies = {}
+        # sudo: sms.sms is created by Odoo's SMS machinery for any user
         for sms in self.sudo():
             key = (sms.mail_message_id.id, sms.partner_id.id)
             company = companies.get(key)
@@ -119,40 +137,55 @@ class SmsSms(models.Model):
             )
         if not vals_list:
             return
+        # sudo: the lifecycle records are written by the system only
         rows = self.env["sms.club.message"].sudo().create(vals_list)
         by_uuid = {row.sms_uuid: row for row in rows}
         for sms in self.sudo():
             if sms.uuid in by_uuid:
                 sms.smsclub_message_id = by_uuid[sms.uuid]
+        if any(row.state == "queued" for row in rows):
+            self._smsclub_trigger_queue()
+
+    @api.model
+    def _smsclub_trigger_queue(self, at=None):
+        """Run Odoo's SMS queue (the only sender of SMS Club messages) now or
+        at ``at``."""
         cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
-        if cron and any(row.state == "queued" for row in rows):
-            cron.sudo()._trigger()
+        if cron:
+            # sudo: any user's message may start the queue; ir.cron is admin-only
+            cron.sudo()._trigger(at=at)
 
     # ------------------------------------------------------------ sending
-    def send(self, unlink_failed=False, unlink_sent=True, auto_commit=False, raise_exception=False):
-        # One token per sending job: the second pass of a batch calls SMS Club
-        # only for the messages this job claimed.
-        if not self.env.context.get("smsclub_send_token"):
-            self = self.with_context(smsclub_send_token=uuid4().hex)
-        return super().send(
-            unlink_failed=unlink_failed,
-            unlink_sent=unlink_sent,
-            auto_commit=auto_commit,
-            raise_exception=raise_exception,
-        )
+    @api.model
+    def _process_queue(self, ids=None):
+        cache = self.env.cr.cache
+        previous = cache.get(RUNNER_KEY)
+        cache[RUNNER_KEY] = uuid4().hex
+        try:
+            return super()._process_queue(ids=ids)
+        finally:
+            cache[RUNNER_KEY] = previous
+
+    def _smsclub_runner_token(self):
+        return self.env.cr.cache.get(RUNNER_KEY)
 
     def _split_batch(self):
         club = self.filtered("smsclub_message_id")
         others = self - club
         if others:
             yield from super(SmsSms, others)._split_batch()
-        if club:
-            batch_size = int(
-                self.env["ir.config_parameter"].sudo().get_param("sms.session.batch.size", 500)
-            )
-            for batch_ids in tools.split_every(batch_size, club.ids):
-                yield batch_ids  # claim (Odoo's queue runner commits after it)
-                yield batch_ids  # call SMS Club
+        if not club:
+            return
+        if not self._smsclub_runner_token():
+            # A user's transaction: SMS Club messages leave with the queue.
+            self._smsclub_trigger_queue()
+            return
+        batch_size = int(
+            self.env["ir.config_parameter"].sudo().get_param("sms.session.batch.size", 500)
+        )
+        for batch_ids in tools.split_every(batch_size, club.ids):
+            yield batch_ids  # claim (Odoo's queue runner commits after it)
+            yield batch_ids  # call SMS Club
 
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
         club = self.filtered("smsclub_message_id")
@@ -164,54 +197,55 @@ class SmsSms(models.Model):
                 raise_exception=raise_exception,
             )
         if club:
-            club.sudo()._smsclub_send(unlink_failed=unlink_failed, unlink_sent=unlink_sent)
+            token = self._smsclub_runner_token()
+            if token:
+                # sudo: the queue runner sends for every user
+                club.sudo()._smsclub_send(token, unlink_sent=unlink_sent)
+            else:
+                self._smsclub_trigger_queue()
         return None
 
-    def _smsclub_send(self, unlink_failed=False, unlink_sent=True):
-        token = self.env.context.get("smsclub_send_token")
+    def _smsclub_send(self, token, unlink_sent=True):
         to_claim = self.browse()
         to_call = self.browse()
         for sms in self:
             row = sms.smsclub_message_id
-            if row.state == "sending" and token and row.claim_token == token:
+            if row.state == "sending" and row.claim_token == token:
                 to_call |= sms
             elif sms.state == "outgoing" and row.state in ("queued", "failed", "unknown"):
-                # queued, or a failed message a person chose to resend
+                # queued, or a failed message a person chose to send again
                 to_claim |= sms
-            elif sms.state == "outgoing" and row.state in ("sent", "delivered"):
+            elif sms.state == "outgoing" and row.state in ("sent", "delivered", "checking"):
                 # already accepted by SMS Club (e.g. set back to the queue by
                 # hand): never sent twice
                 sms.write({"state": "pending", "failure_type": False})
         if to_claim:
-            claimed = to_claim._smsclub_claim(token)
-            if not token:
-                to_call |= claimed  # called outside ``send``: claim and call at once
+            to_claim._smsclub_claim(token)
         if to_call:
-            to_call._smsclub_call(unlink_failed=unlink_failed, unlink_sent=unlink_sent)
+            to_call._smsclub_call(unlink_sent=unlink_sent)
         (to_claim | to_call).mail_message_id._notify_message_notification_update()
 
     def _smsclub_claim(self, token):
         """Save what is about to be sent before SMS Club is called: the
         number in SMS Club's format and the channel; a number that cannot be
-        used fails its message only."""
+        used fails its message only. Messages another job holds are left to
+        it."""
         now = fields.Datetime.now()
         claimed = self.browse()
+        locked = self.env["sms.club.message"]._smsclub_lock(self.smsclub_message_id)
         # One decision per company and sending job: both passes of a batch
         # agree, so a message held in the first is not claimed in the second.
-        on_hold = self.env.cr.cache.setdefault("smsclub_on_hold", {}) if token else {}
+        on_hold = self.env.cr.cache.setdefault("smsclub_on_hold", {})
         for sms in self:
             row = sms.smsclub_message_id
+            if row not in locked or row.state not in ("queued", "failed", "unknown"):
+                continue
             company = row.company_id
             if (token, company) not in on_hold:
-                on_hold[token, company] = company.sudo()._smsclub_sending_on_hold()
+                on_hold[token, company] = company._smsclub_sending_on_hold()
             if on_hold[token, company]:
                 # Stays queued: sent at a later run of the queue, after a top-up.
-                row.failure_reason = _(
-                    "Waiting for a top-up: the SMS Club balance (%(amount).2f) is below "
-                    "%(minimum).2f.",
-                    amount=company.smsclub_balance,
-                    minimum=company.smsclub_min_balance,
-                )
+                row.write({"state": "queued", "failure_reason": company._smsclub_hold_reason()})
                 continue
             phone = normalize_phone(sms.number, sms.partner_id.country_id.code or "UA")
             if not phone:
@@ -226,7 +260,7 @@ class SmsSms(models.Model):
                     "phone": phone,
                     "body": sms.body,
                     "channel": channel,
-                    "claim_token": token or uuid4().hex,
+                    "claim_token": token,
                     "claim_date": now,
                     "attempt_count": row.attempt_count + 1,
                     "failure_reason": False,
@@ -234,144 +268,134 @@ class SmsSms(models.Model):
             )
             claimed |= sms
         if any(held for (job, _company), held in on_hold.items() if job == token):
-            cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
-            if cron:
-                cron.sudo()._trigger(at=now + timedelta(minutes=HOLD_RETRY_MINUTES))
+            self._smsclub_trigger_queue(at=now + timedelta(minutes=HOLD_RETRY_MINUTES))
         claimed.with_context(sms_skip_msg_notification=True).write({"state": "process"})
         claimed.sms_tracker_id.with_context(
             sms_skip_msg_notification=True
         )._action_update_from_sms_state("process")
         return claimed
 
-    def _smsclub_call(self, unlink_failed=False, unlink_sent=True):
+    def _smsclub_call(self, unlink_sent=True):
         """Send the claimed messages: per company, SMS with one text for many
         numbers (``/sms/send``), SMS with their own text (``/v2/sms/send``),
         Viber with or without the SMS fallback (``/vibers/send``)."""
         for company, group in self.grouped(lambda s: s.smsclub_message_id.company_id).items():
-            try:
-                client = company._smsclub_client()
-            except Exception as error:  # noqa: BLE001 - no token: fail these messages
-                group.smsclub_message_id._mark_failed(str(error), failure_type="sms_acc")
+            client = company._smsclub_client(raise_error=False)
+            if client is None:
+                group.smsclub_message_id._mark_failed(
+                    company._smsclub_missing_token_text(), failure_type="sms_acc"
+                )
                 continue
-            sender = company.smsclub_sms_sender_id.name
-            viber_sender = company.smsclub_viber_sender_id.name
-            jobs = []  # (records in call order, callable returning [SendResult])
-            by_channel = group.grouped(lambda s: s.smsclub_message_id.channel)
-            sms_group = by_channel.get("sms", self.browse())
-            if sms_group and not sender:
-                sms_group.smsclub_message_id._mark_failed(
-                    _("Choose the SMS alpha name of SMS Club in the settings."),
+            for records, call in group._smsclub_jobs(company, client):
+                records._smsclub_apply(call(), company, unlink_sent)
+
+    def _smsclub_jobs(self, company, client):
+        """``[(records in call order, callable returning [SendResult])]``."""
+        sender = company.smsclub_sms_sender_id.name
+        viber_sender = company.smsclub_viber_sender_id.name
+        jobs = []
+        by_channel = self.grouped(lambda s: s.smsclub_message_id.channel)
+        sms_group = by_channel.get("sms", self.browse())
+        if sms_group and not sender:
+            sms_group.smsclub_message_id._mark_failed(
+                _("Choose the SMS alpha name of SMS Club in the settings."),
+                failure_type="sms_acc",
+            )
+            sms_group = self.browse()
+        singles = self.browse()
+        for body, same in sms_group.grouped(lambda s: s.smsclub_message_id.body).items():
+            if len(same) == 1:
+                singles |= same
+                continue
+            phones = same.smsclub_message_id.mapped("phone")
+            jobs.append((same, partial(client.send_sms, phones, body, sender)))
+        if singles:
+            items = [(s.smsclub_message_id.phone, s.smsclub_message_id.body) for s in singles]
+            jobs.append((singles, partial(client.send_sms_each, items, sender)))
+        for channel in ("viber", "viber_sms"):
+            viber_group = by_channel.get(channel, self.browse())
+            if not viber_group:
+                continue
+            if not viber_sender:
+                viber_group.smsclub_message_id._mark_failed(
+                    _("Choose the Viber sender of SMS Club in the settings."),
                     failure_type="sms_acc",
                 )
-                sms_group = self.browse()
-            singles = self.browse()
-            for body, same in sms_group.grouped(lambda s: s.smsclub_message_id.body).items():
-                if len(same) == 1:
-                    singles |= same
-                    continue
-                phones = same.smsclub_message_id.mapped("phone")
-                jobs.append((same, partial(client.send_sms, phones, body, sender)))
-            if singles:
-                items = [(s.smsclub_message_id.phone, s.smsclub_message_id.body) for s in singles]
-                jobs.append((singles, partial(client.send_sms_each, items, sender)))
-            for channel in ("viber", "viber_sms"):
-                viber_group = by_channel.get(channel, self.browse())
-                if not viber_group:
-                    continue
-                if not viber_sender:
-                    viber_group.smsclub_message_id._mark_failed(
-                        _("Choose the Viber sender of SMS Club in the settings."),
-                        failure_type="sms_acc",
-                    )
-                    continue
-                fallback = channel == "viber_sms" and bool(sender)
-                for body, same in viber_group.grouped(lambda s: s.smsclub_message_id.body).items():
-                    call = partial(
-                        client.send_viber,
-                        same.smsclub_message_id.mapped("phone"),
-                        body,
-                        viber_sender,
-                        sms_sender=sender if fallback else None,
-                        sms_message=body if fallback else None,
-                        lifetime=company.smsclub_viber_lifetime,
-                    )
-                    jobs.append((same, call))
-            for records, call in jobs:
-                records._smsclub_apply(call(), client, unlink_failed, unlink_sent)
+                continue
+            fallback = channel == "viber_sms" and bool(sender)
+            for body, same in viber_group.grouped(lambda s: s.smsclub_message_id.body).items():
+                call = partial(
+                    client.send_viber,
+                    same.smsclub_message_id.mapped("phone"),
+                    body,
+                    viber_sender,
+                    sms_sender=sender if fallback else None,
+                    sms_message=body if fallback else None,
+                    lifetime=company.smsclub_viber_lifetime,
+                )
+                jobs.append((same, call))
+        return jobs
 
-    def _smsclub_apply(self, results, client, unlink_failed, unlink_sent):
+    def _smsclub_apply(self, results, company, unlink_sent):
         """Record SMS Club's answer on each message: accepted (with its id),
-        refused with the reason, to be tried again (429, no connection), or
-        of unknown outcome (timeout, broken answer: never resent blindly)."""
+        refused with SMS Club's reason, waiting for a top-up, to be sent again
+        by the queue (SMS Club surely did not get it), or of unknown outcome:
+        looked up by its id when SMS Club gave one, else handed to a person
+        (never resent blindly)."""
         pending = defaultdict(deque)
         for sms in self:
             pending[sms.smsclub_message_id.phone].append(sms)
         now = fields.Datetime.now()
         sent = self.browse()
-        out_of_money = self.env["res.company"]
-        retry = False
+        retry = out_of_money = False
         for result in results:
             for phone in result.phones:
                 if not pending[phone]:
                     continue
                 sms = pending[phone].popleft()
                 row = sms.smsclub_message_id
-                error = result.error
-                if error is None and phone in result.accepted:
-                    provider_id = result.accepted[phone]
-                    row.write(
-                        {
-                            "state": "sent",
-                            "provider_id": provider_id,
-                            "provider_status": "ENROUTE",
-                            "sent_date": now,
-                            "claim_token": False,
-                        }
-                    )
-                    sms.sms_tracker_id.write({"smsclub_id": provider_id})
+                outcome, detail = result.outcome_for(phone)
+                if outcome == "accepted":
+                    row._smsclub_accepted(detail)
                     sent |= sms
-                    continue
-                reason = redact(result.reason_for(phone), client.token)
-                if error is not None and error.no_money:
-                    # Nothing was sent: the message waits for a top-up.
-                    out_of_money |= row.company_id
-                    row.write({"state": "queued", "claim_token": False, "failure_reason": reason})
-                    sms.write({"state": "outgoing"})
+                elif outcome == "no_money":
+                    out_of_money = True
+                    error = result.error or SmsClubError(KIND_NO_MONEY, vendor_message=detail)
+                    row._smsclub_requeue(company._smsclub_failure_text(error))
                     retry = True
-                elif error is not None and error.retry_later and row.attempt_count < MAX_ATTEMPTS:
-                    row.write({"state": "queued", "claim_token": False, "failure_reason": reason})
-                    sms.write({"state": "outgoing"})
+                elif outcome == RETRY and row.create_date > now - timedelta(hours=RETRY_HOURS):
+                    row._smsclub_requeue(company._smsclub_failure_text(result.error))
                     retry = True
-                elif error is not None and error.uncertain:
-                    row._mark_failed(
-                        _(
-                            "Outcome unknown: %(reason)s Check the message in the SMS Club "
-                            "cabinet; it is not sent again automatically.",
-                            reason=reason,
-                        ),
-                        state="unknown",
-                        failure_type="sms_server",
-                    )
+                elif outcome == UNKNOWN:
+                    row._smsclub_uncertain(company._smsclub_failure_text(result.error), detail)
                 else:
-                    failure_type = "unknown"
-                    if error is not None and error.is_auth:
-                        failure_type = "sms_acc"
+                    error = result.error
+                    text = company._smsclub_failure_text(error, detail, phone_refused=True)
+                    if outcome == RETRY:
+                        text = _(
+                            "Not sent: SMS Club could not be reached for %(hours)s hours "
+                            "(%(reason)s)",
+                            hours=RETRY_HOURS,
+                            reason=text,
+                        )
                     row._mark_failed(
-                        _("SMS Club: %(reason)s", reason=reason), failure_type=failure_type
+                        text, failure_type="sms_acc" if error and error.is_auth else "unknown"
                     )
-                    if unlink_failed:
-                        sms.to_delete = True
-        for company in out_of_money:
+        if out_of_money:
             company._smsclub_out_of_money()
         if sent:
-            values = {"state": "pending", "failure_type": False}
-            if unlink_sent:
-                values["to_delete"] = True
-            sent.with_context(sms_skip_msg_notification=True).write(values)
-            sent.sms_tracker_id.with_context(
-                sms_skip_msg_notification=True
-            )._action_update_from_sms_state("pending")
-        cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
-        if retry and cron:
-            cron.sudo()._trigger(at=now + timedelta(minutes=1))
+            sent._smsclub_set_sent(unlink_sent)
+        if retry:
+            self._smsclub_trigger_queue(at=now + timedelta(minutes=RETRY_MINUTES))
         _logger.info("SMS Club: %s messages sent, %s not sent", len(sent), len(self) - len(sent))
+
+    def _smsclub_set_sent(self, unlink_sent=True):
+        """SMS Club has these messages: Odoo's SMS is done (pending its
+        delivery report), its chatter notification too."""
+        values = {"state": "pending", "failure_type": False}
+        if unlink_sent:
+            values["to_delete"] = True
+        self.with_context(sms_skip_msg_notification=True).write(values)
+        self.sms_tracker_id.with_context(
+            sms_skip_msg_notification=True
+        )._action_update_from_sms_state("pending")

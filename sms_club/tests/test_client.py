@@ -1,8 +1,19 @@
+import socket
+import threading
 import time
 
 from odoo.tests import BaseCase, tagged
 
-from ..smsclub import SmsClubClient, SmsClubError, normalize_phone, parse_status
+from ..smsclub import (
+    REFUSED,
+    RETRY,
+    UNKNOWN,
+    SmsClubClient,
+    SmsClubError,
+    normalize_phone,
+    parse_status,
+)
+from .common import SLOW, TIMEOUT, FakeSmsClubTimeouts
 from .fake_smsclub import TOKEN, FakeSmsClub
 
 
@@ -10,20 +21,40 @@ def numbers(count, start=0):
     return [f"38050{1000000 + start + i:07d}" for i in range(count)]
 
 
+def dead_url():
+    """An address where nothing listens: the connection is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
 @tagged("post_install", "-at_install")
-class TestSmsClubClient(BaseCase):
+class TestSmsClubClient(FakeSmsClubTimeouts, BaseCase):
     """The plain client against the fake SMS Club (no Odoo involved)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeSmsClub().start()
+        cls.fake = FakeSmsClub(slow_seconds=SLOW).start()
         cls.addClassCleanup(cls.fake.stop)
 
     def setUp(self):
         super().setUp()
         self.fake.reset()
-        self.client = SmsClubClient(TOKEN, base_url=self.fake.url, timeout=5.0, rate=1000)
+        self.client = SmsClubClient(TOKEN, base_url=self.fake.url, timeout=TIMEOUT, rate=1000)
+
+    def send_one(self, fault=None, path="sms/send", viber=False):
+        if fault:
+            self.fake.fail_next(fault, path=path)
+        if viber:
+            (result,) = self.client.send_viber(
+                numbers(1), "Hi", "MyShopViber", sms_sender="MyShop", sms_message="Hi"
+            )
+        else:
+            (result,) = self.client.send_sms(numbers(1), "Hello", "MyShop")
+        self.fake.wait_idle()
+        return result
 
     def test_same_text_many_numbers_is_cut_in_calls_of_100(self):
         results = self.client.send_sms(numbers(250), "Hello", "MyShop")
@@ -39,13 +70,15 @@ class TestSmsClubClient(BaseCase):
         (result,) = self.client.send_sms(numbers(3), "Hello", "MyShop")
         self.assertEqual(len(result.accepted), 2)
         self.assertEqual(result.reason_for("380501000001"), "Number in stop list")
+        self.assertEqual(result.outcome_for("380501000001"), (REFUSED, "Number in stop list"))
         self.assertIsNone(result.reason_for("380501000000"))
 
-    def test_only_add_info_refuses_every_number(self):
-        self.fake.fail_next("empty")
+    def test_unknown_alpha_name_refuses_every_number(self):
+        self.fake.fail_next("unknown_sender")
         (result,) = self.client.send_sms(numbers(2), "Hello", "MyShop")
         self.assertFalse(result.accepted)
-        self.assertIn("Unknown sender", result.reason_for("380501000000"))
+        self.assertEqual(result.outcome_for("380501000000")[0], REFUSED)
+        self.assertIn("Alpha name not found", result.reason_for("380501000000"))
 
     def test_personal_texts_go_in_one_v2_call(self):
         items = [(phone, f"Text {i}") for i, phone in enumerate(numbers(120))]
@@ -66,9 +99,10 @@ class TestSmsClubClient(BaseCase):
         self.assertEqual(self.client.sms_status([first, second])[first][0], "delivered")
         self.fake.russian_states = True
         self.fake.set_state(second, "UNDELIV")
-        statuses = self.client.sms_status([first, second])
+        statuses = self.client.sms_status([first, second, "999999"])
         self.assertEqual(statuses[first], ("delivered", "Доставлено"))
         self.assertEqual(statuses[second][0], "undeliverable")
+        self.assertNotIn("999999", statuses, "an id SMS Club does not know is left out")
         self.assertEqual(parse_status("Ожидает отправки"), "enroute")
         self.assertIsNone(parse_status("SOMETHING"))
 
@@ -86,29 +120,94 @@ class TestSmsClubClient(BaseCase):
         body = self.fake.calls[-1]["body"]
         self.assertEqual((body["senderSms"], body["messageSms"]), ("MyShop", "Hi"))
         self.assertEqual(list(result.accepted), ["380501000000"])
-        self.assertEqual(result.reason_for("380501000001"), "blacklisted")
+        self.assertEqual(result.outcome_for("380501000001"), (REFUSED, "blackList"))
         viber_id = result.accepted["380501000000"]
         self.fake.set_state(viber_id, "UNDELIV", sms_state="DELIVRD")
         status = self.client.viber_status([viber_id])[viber_id]
         self.assertEqual((status["state"], status["sms_state"]), ("undeliverable", "delivered"))
-        self.fake.fail_next("no_money")
-        (result,) = self.client.send_viber(numbers(1), "Hi", "MyShopViber")
-        self.assertTrue(result.error.no_money)
-        self.assertIn("Not enough money", result.reason_for("380501000000"))
+        result = self.send_one("invalid_number", path="vibers/send", viber=True)
+        self.assertEqual(
+            result.outcome_for(numbers(1)[0]), (REFUSED, "anyCorrectPhones: No correct phones")
+        )
 
-    def test_http_errors_become_one_exception(self):
-        for kind, status, outcome in (
-            ("401", 401, "refused"),
-            ("429", 429, "retry"),
-            ("500", 500, "refused"),
-            ("400", 400, "refused"),
-            ("malformed", 200, "unknown"),
+    # ------------------------------------------------------------- outcomes
+    def test_each_fault_has_its_outcome(self):
+        """What the client tells about a failed send, and whether SMS Club
+        processed it: never "refused" or "retry" when it may have been."""
+        cases = {
+            # fault: (outcome, processed by the fake)
+            "401": (REFUSED, False),
+            "429": (RETRY, False),
+            "503": (RETRY, False),
+            "500": (UNKNOWN, True),
+            "502": (UNKNOWN, True),
+            "malformed": (UNKNOWN, True),
+            "empty": (UNKNOWN, True),
+            "html": (UNKNOWN, True),
+            "processed_timeout": (UNKNOWN, True),
+            "late": (UNKNOWN, True),
+            "hang": (UNKNOWN, False),
+            "reset": (UNKNOWN, True),
+            "400": (REFUSED, False),
+            "no_money": ("no_money", False),
+        }
+        for fault, (outcome, processed) in cases.items():
+            with self.subTest(fault=fault):
+                self.fake.reset()
+                result = self.send_one(fault)
+                self.assertEqual(result.outcome_for(numbers(1)[0])[0], outcome)
+                self.assertEqual(len(self.fake.sent()), int(processed))
+                self.assertNotIn(TOKEN, result.reason_for(numbers(1)[0]))
+
+    def test_viber_faults_have_their_outcome(self):
+        for fault, outcome in (("500", UNKNOWN), ("429", RETRY), ("system_error", UNKNOWN)):
+            with self.subTest(fault=fault):
+                self.fake.reset()
+                result = self.send_one(fault, path="vibers/send", viber=True)
+                self.assertEqual(result.outcome_for(numbers(1)[0])[0], outcome)
+
+    def test_connection_refused_is_retried_later(self):
+        client = SmsClubClient(TOKEN, base_url=dead_url(), timeout=TIMEOUT, rate=1000)
+        with self.assertRaises(SmsClubError) as caught:
+            client.balance()
+        self.assertEqual((caught.exception.outcome, caught.exception.kind), (RETRY, "connect"))
+        (result,) = client.send_sms(numbers(1), "Hello", "MyShop")
+        self.assertEqual(result.outcome_for(numbers(1)[0])[0], RETRY)
+
+    def test_ids_in_an_error_answer_are_kept_for_the_look_up(self):
+        result = self.send_one("ids_then_500")
+        outcome, sms_id = result.outcome_for(numbers(1)[0])
+        self.assertEqual(outcome, UNKNOWN)
+        self.assertEqual(sms_id, next(iter(self.fake.messages)))
+
+    def test_a_400_keeps_sms_club_reason(self):
+        for fault, reason in (
+            ("400", "Текст повідомлення заборонений"),
+            ("400_fields", "message: Текст повідомлення задовгий"),
+            ("400_add_info", "message: Заборонене слово в тексті"),
         ):
-            self.fake.fail_next(kind)
-            with self.assertRaises(SmsClubError) as caught:
-                self.client.balance()
-            self.assertEqual((caught.exception.status, caught.exception.outcome), (status, outcome))
-            self.assertNotIn(TOKEN, str(caught.exception))
+            with self.subTest(fault=fault):
+                result = self.send_one(fault)
+                self.assertEqual(result.outcome_for(numbers(1)[0]), (REFUSED, reason))
+                self.assertEqual(result.error.status, 400)
+
+    def test_not_enough_money_in_each_form(self):
+        for fault in ("no_money", "no_money_http", "no_money_words"):
+            with self.subTest(fault=fault):
+                result = self.send_one(fault)
+                self.assertEqual(result.outcome_for(numbers(1)[0])[0], "no_money")
+        # the account really cannot pay: nothing is sent, in SMS and Viber
+        self.fake.reset()
+        self.fake.money = "0.10"
+        self.assertEqual(self.send_one().outcome_for(numbers(1)[0])[0], "no_money")
+        result = self.send_one(viber=True)
+        self.assertEqual(result.outcome_for(numbers(1)[0])[0], "no_money")
+        self.assertFalse(self.fake.sent())
+
+    def test_a_number_missing_from_the_answer_is_of_unknown_outcome(self):
+        (result,) = self.client.send_sms(numbers(1), "Hello", "MyShop")
+        result.accepted.clear()  # as if SMS Club had left it out of its answer
+        self.assertEqual(result.outcome_for(numbers(1)[0]), (UNKNOWN, None))
 
     def test_a_refused_token_stops_the_other_calls(self):
         client = SmsClubClient("wrong-token-123456", base_url=self.fake.url, rate=1000)
@@ -116,24 +215,49 @@ class TestSmsClubClient(BaseCase):
         self.assertTrue(all(r.error and r.error.is_auth for r in results))
         self.assertEqual(len(self.fake.calls), 1)
 
-    def test_slow_reply_is_a_timeout_of_unknown_outcome(self):
-        # Odoo's test runner raises any timeout below 10 s to 10 s
-        self.fake.slow_seconds = 10.5
-        client = SmsClubClient(TOKEN, base_url=self.fake.url, timeout=0.5, rate=1000)
-        self.fake.fail_next("slow")
-        (result,) = client.send_sms(numbers(1), "Hello", "MyShop")
-        self.assertTrue(result.error.uncertain)
-        self.assertEqual(len(self.fake.sent()), 1, "the fake accepted it: outcome unknown")
-
-    def test_at_most_nine_requests_per_second(self):
-        client = SmsClubClient(TOKEN, base_url=self.fake.url, rate=9)
-        start = time.monotonic()
-        for _i in range(12):
+    def test_library_text_never_reaches_the_error(self):
+        """A token pasted with a line break makes the HTTP library quote the
+        header in its error: the error says what happened, nothing more."""
+        client = SmsClubClient(
+            "secret-token-42\nX: y", base_url=self.fake.url, timeout=TIMEOUT, rate=1000
+        )
+        with self.assertRaises(SmsClubError) as caught:
             client.balance()
-        self.assertGreaterEqual(time.monotonic() - start, 0.95)
-        times = [call["time"] for call in self.fake.calls]
-        for i in range(len(times) - 9):
-            self.assertGreaterEqual(times[i + 9] - times[i], 0.95)
+        self.assertEqual(caught.exception.kind, "config")
+        self.assertNotIn("secret-token-42", str(caught.exception))
+        self.assertIsNone(caught.exception.__cause__)
+        self.assertTrue(caught.exception.__suppress_context__)
+
+    # ----------------------------------------------------------- rate limit
+    def test_hundred_calls_in_a_row_get_no_429(self):
+        """SMS Club counts at most 9 requests a second when they reach it;
+        with answers that take longer or shorter, requests started a second
+        apart can reach it less than a second apart."""
+        fake = FakeSmsClub(jitter=0.03).start()
+        self.addCleanup(fake.stop)
+        client = SmsClubClient(TOKEN, base_url=fake.url, timeout=5.0)
+        for _i in range(100):
+            client.balance()
+        self.assertEqual(fake.too_many, 0)
+        self.assertNotIn(429, fake.statuses())
+
+    def test_the_limit_is_shared_by_the_clients_of_the_process(self):
+        fake = FakeSmsClub(jitter=0.01).start()
+        self.addCleanup(fake.stop)
+
+        def calls():
+            client = SmsClubClient(TOKEN, base_url=fake.url, timeout=5.0)
+            for _i in range(15):
+                client.balance()
+
+        threads = [threading.Thread(target=calls) for _i in range(2)]
+        start = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(fake.too_many, 0)
+        self.assertGreaterEqual(time.monotonic() - start, 3.0, "30 calls: at least 3 windows")
 
     def test_phone_normalisation(self):
         self.assertEqual(normalize_phone("+38 (050) 111-22-33"), "380501112233")

@@ -8,7 +8,8 @@ from odoo.tests import tagged
 
 from odoo.addons.sms.tools.sms_api import SmsApi
 
-from .common import SmsClubCommon
+from ..models.sms_sms import RUNNER_KEY
+from .common import TIMEOUT, SmsClubCommon
 
 EVENING = datetime(2031, 1, 15, 20, 30, 0)  # 22:30 in Kyiv
 MORNING_OPEN = datetime(2031, 1, 16, 7, 0, 0)  # 09:00 in Kyiv
@@ -55,6 +56,8 @@ class TestSmsClubProvider(SmsClubCommon):
             .create({"composition_mode": "comment", "template_id": template.id})
         )
         composer.action_send_sms()
+        self.assertFalse(self.fake.sent(), "never sent inside the user's transaction")
+        self.process_queue()
         (sent,) = self.fake.sent()
         self.assertIn(order.name, sent[2])
         self.assertEqual(self.rows(order=order).mapped("state"), ["sent", "sent"])
@@ -64,16 +67,26 @@ class TestSmsClubProvider(SmsClubCommon):
         an SMS Club batch only saves what is about to be sent."""
         order = self.make_order()
         sms = self.env["sms.sms"].sudo().search([("smsclub_message_id.order_id", "=", order.id)])
-        job = sms.with_context(smsclub_send_token="job-1")
-        job._send()
+        cache = self.env.cr.cache
+        self.addCleanup(cache.pop, RUNNER_KEY, None)
+        cache[RUNNER_KEY] = "job-1"
+        sms._send()
         row = self.rows(order=order)
         self.assertEqual((row.state, row.phone, sms.state), ("sending", "380501112233", "process"))
         self.assertFalse(self.fake.calls)
-        sms.with_context(smsclub_send_token="job-2")._send()
+        cache[RUNNER_KEY] = "job-2"
+        sms._send()
         self.assertFalse(self.fake.calls, "another job never calls for messages it did not claim")
-        job._send()
+        cache[RUNNER_KEY] = "job-1"
+        sms._send()
         self.assertEqual(row.state, "sent")
         self.assertEqual(len(self.fake.sent()), 1)
+        # outside the queue runner (a user's transaction), SMS Club is never called
+        cache.pop(RUNNER_KEY)
+        other = self.make_order()
+        self.env["sms.sms"].sudo().search([("smsclub_message_id.order_id", "=", other.id)]).send()
+        self.assertEqual(len(self.fake.calls), 1)
+        self.assertEqual(self.rows(order=other).state, "queued")
 
     def test_server_action_send_sms(self):
         template = self.env["sms.template"].create(
@@ -95,6 +108,7 @@ class TestSmsClubProvider(SmsClubCommon):
         action.with_context(
             active_model="res.partner", active_id=self.customer.id, active_ids=self.customer.ids
         ).run()
+        self.process_queue()
         self.assertEqual(self.fake.sent(), [("sms", "380501112233", "Hello Olha Kovalenko")])
         self.assertEqual(self.rows(partner=self.customer).state, "sent")
 
@@ -111,6 +125,7 @@ class TestSmsClubProvider(SmsClubCommon):
             .create({"body": "Sale today", "composition_mode": "mass", "mass_force_send": True})
         )
         composer.action_send_sms()
+        self.process_queue()
         self.assertEqual(
             sorted(p for _k, p, _t in self.fake.sent()), ["380501112233", "380671234567"]
         )
@@ -122,6 +137,7 @@ class TestSmsClubProvider(SmsClubCommon):
     def test_chatter_rejected_number_in_add_info(self):
         self.fake.bad_numbers = {"380501112233": "Number in stop list"}
         self.customer._message_sms("Hello from the chatter", partner_ids=self.customer.ids)
+        self.process_queue()
         row = self.rows(partner=self.customer)
         self.assertEqual(row.state, "failed")
         self.assertIn("Number in stop list", row.failure_reason)
@@ -265,20 +281,22 @@ class TestSmsClubProvider(SmsClubCommon):
         self.assertEqual(row.state, "sent")
         self.assertEqual(len(self.fake.sent()), 1)
 
-    def test_server_error_fails_and_is_not_resent(self):
+    def test_server_error_is_an_unknown_outcome_never_resent(self):
         order = self.make_order()
         self.fake.fail_next("500")
         self.process_queue()
-        self.assertEqual(self.rows(order=order).state, "failed")
+        row = self.rows(order=order)
+        self.assertEqual(row.state, "unknown", "SMS Club may have processed it")
+        self.assertIn("HTTP 500", row.failure_reason)
         self.process_queue()
+        self.poll()
         self.assertEqual(len(self.fake.calls), 1)
+        self.assertEqual(self.at_vendor(row), 1)
 
     def test_uncertain_outcomes_are_not_resent(self):
         """A broken answer or a reply past the timeout: SMS Club accepted the
         message, we cannot know it; it is never sent a second time."""
-        # Odoo's test runner raises any timeout below 10 s to 10 s
-        self.company.smsclub_timeout = 0.5
-        self.fake.slow_seconds = 10.5
+        self.company.smsclub_timeout = TIMEOUT
         for kind in ("malformed", "slow"):
             self.fake.reset()
             order = self.make_order()
@@ -288,7 +306,8 @@ class TestSmsClubProvider(SmsClubCommon):
             self.process_queue()
             row = self.rows(order=order)
             self.assertEqual(row.state, "unknown", kind)
-            self.assertIn("Outcome unknown", row.failure_reason)
+            self.assertIn("SMS Club cabinet", row.failure_reason)
+            self.fake.wait_idle()
             self.assertEqual(len(self.fake.sent()), 1, f"{kind}: sent exactly once")
 
     def test_interrupted_job_resumes_without_resending(self):
@@ -301,7 +320,7 @@ class TestSmsClubProvider(SmsClubCommon):
             .search([("smsclub_message_id.order_id", "in", [o.id for o in orders])], order="id")
         )
         # first message: sent by an earlier job; second: claimed by a job that died
-        sms[0].send()
+        sms[0]._process_queue(ids=sms[0].ids)
         sms[1]._smsclub_claim("dead-job")
         self.process_queue()
         self.assertEqual(len(self.fake.sent()), 2)
@@ -325,6 +344,7 @@ class TestSmsClubProvider(SmsClubCommon):
             .create({"body": "Bulk", "composition_mode": "mass", "mass_force_send": True})
         )
         composer.action_send_sms()
+        self.process_queue()
         self.assertEqual(self.fake.paths(), ["sms/send", "sms/send"])
         self.fake.calls.clear()
         self.fake.russian_states = True
@@ -354,13 +374,29 @@ class TestSmsClubProvider(SmsClubCommon):
         self.assertEqual(len(activity), 1)
         self.env["sms.club.message"]._cron_smsclub_balance()
         self.assertEqual(len(self.company.partner_id.activity_ids), 1, "one activity while low")
-        settings.smsclub_test_number = "050 111 22 33"
-        result = settings.action_smsclub_send_test()
+
+    def test_test_message_from_the_settings(self):
+        """A button of the settings opens a small form: the number typed there
+        is kept until "Send" (the settings page has no field to lose)."""
+        self.assertNotIn("smsclub_test_number", self.env["res.config.settings"]._fields)
+        settings = self.env["res.config.settings"].create({})
+        action = settings.action_smsclub_open_test()
+        self.assertEqual((action["res_model"], action["target"]), ("sms.club.test.message", "new"))
+        Wizard = self.env["sms.club.test.message"].with_context(**action["context"])
+        wizard = Wizard.create({"number": "050 111 22 33"})
+        self.assertEqual((wizard.company_id, wizard.channel), (self.company, "sms"))
+        result = wizard.action_send()
         self.assertEqual(result["params"]["type"], "success")
-        self.assertEqual(self.fake.sent()[-1][1], "380501112233")
-        settings.smsclub_test_number = "12"
+        ((kind, phone, text),) = self.fake.sent()
+        self.assertEqual((kind, phone, text), ("sms", "380501112233", wizard.body))
+        row = self.env["sms.club.message"].search([("phone", "=", phone)])
+        self.assertEqual((row.state, row.provider_id), ("sent", next(iter(self.fake.messages))))
         with self.assertRaisesRegex(UserError, "Wrong number format"):
-            settings.action_smsclub_send_test()
+            Wizard.create({"number": "12"}).action_send()
+        self.fake.bad_numbers = {"380671234567": "Number in stop list"}
+        with self.assertRaisesRegex(UserError, "Number in stop list"):
+            Wizard.create({"number": "+380671234567"}).action_send()
+        self.assertEqual(len(self.fake.sent()), 1)
 
     def test_token_is_for_administrators_only(self):
         with self.assertRaises(AccessError):

@@ -1,0 +1,1 @@
+from . import sms_club_test_message
