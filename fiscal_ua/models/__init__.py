@@ -1,3 +1,4 @@
+from . import fiscal_system_fields
 from . import fiscal_payment_form
 from . import fiscal_cashier
 from . import fiscal_tax

@@ -1,5 +1,3 @@
-import json
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
@@ -198,7 +196,7 @@ class AccountMove(models.Model):
             }
         )
         # mapping problems show before anything is saved or sent
-        receipt.payload = json.dumps(receipt._build_payload(), ensure_ascii=False)
+        receipt._fiscal_prepare()
         receipt._fiscal_send()
         return receipt._result_action()
 
@@ -253,12 +251,14 @@ class AccountMove(models.Model):
                 "payments_data": Receipt._payments_json([(form, self.amount_total)]),
             }
         )
-        receipt.payload = json.dumps(receipt._build_payload(), ensure_ascii=False)
+        receipt._fiscal_prepare()
         receipt._fiscal_send()
         return receipt._result_action()
 
     def action_view_fiscal_receipts(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["fiscal.receipt"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("fiscal_ua.fiscal_receipt_action")
         action["domain"] = [("id", "in", self._fiscal_all_receipts().ids)]
         action["context"] = {}

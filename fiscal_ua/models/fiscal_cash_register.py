@@ -1,17 +1,22 @@
+import hashlib
 import json
 import logging
+import threading
 import uuid
 from datetime import datetime
 
+import psycopg2.errors
 import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.access_roles.models.access_credential_mixin import CredentialField
 from odoo.addons.access_roles.tools.credentials import redact
 
 from ..checkbox import PRODUCTION_URL, TEST_URL, CheckboxClient, CheckboxError
+from ..checkbox.client import report_totals
 
 _logger = logging.getLogger(__name__)
 
@@ -43,7 +48,7 @@ class FiscalCashRegister(models.Model):
 
     _name = "fiscal.cash.register"
     _description = "Cash Register (Checkbox)"
-    _inherit = ["access.credential.mixin"]
+    _inherit = ["access.credential.mixin", "fiscal.system.fields.mixin"]
     _order = "sequence, id"
 
     name = fields.Char(required=True)
@@ -62,6 +67,7 @@ class FiscalCashRegister(models.Model):
     base_url = fields.Char(
         "API URL",
         groups="base.group_system",
+        copy=False,
         help="Leave empty for Checkbox's own address of the mode ("
         + PRODUCTION_URL
         + " or "
@@ -88,7 +94,7 @@ class FiscalCashRegister(models.Model):
         "Default payment form",
         help="Used for an invoice whose payments do not tell how it was paid.",
     )
-    shift_ids = fields.One2many("fiscal.shift", "register_id", "Shifts")
+    shift_ids = fields.One2many("fiscal.shift", "register_id", "Shifts", system_only=True)
     current_shift_id = fields.Many2one(
         "fiscal.shift", "Current shift", compute="_compute_current_shift_id"
     )
@@ -180,18 +186,46 @@ class FiscalCashRegister(models.Model):
         return [secret for secret in secrets if secret]
 
     def _error_text(self, exc):
-        """The text of a Checkbox error, safe to show and to log."""
+        """The technical text of a Checkbox error, safe to log."""
         self.ensure_one()
         return redact(str(exc), *self._secrets())
 
-    def _user_error(self, exc):
-        """The one place where Checkbox errors become a user message."""
-        return UserError(
-            _(
-                "Checkbox answered with an error: %(error)s",
-                error=self._error_text(exc),
+    def _checkbox_error_message(self, exc):
+        """The one place where a Checkbox error becomes a sentence for the
+        user, in the user's language: what happened, never a library's
+        exception text."""
+        kind = exc.kind
+        if kind == "timeout":
+            return _("Checkbox did not answer in time.")
+        if kind == "connection":
+            return _("Checkbox could not be reached: no connection, or the connection was cut.")
+        if kind == "server_error":
+            return _(
+                "Checkbox answered with a server error (HTTP %(status)s).",
+                status=exc.status or "5xx",
             )
-        )
+        if kind == "rate_limited":
+            return _("Checkbox is receiving too many requests right now (HTTP 429).")
+        if kind == "bad_answer":
+            return _("Checkbox sent an answer that cannot be read (empty, broken or a web page).")
+        if kind == "not_confirmed":
+            return _("Checkbox did not confirm whether it has the receipt.")
+        if exc.code == "no_credentials":
+            return _("The cashier has no credentials: an administrator enters them.")
+        vendor = redact(exc.message, *self._secrets())
+        if exc.detail:
+            vendor = f"{vendor} ({redact(exc.detail_text, *self._secrets())})"
+        if kind == "auth":
+            return _(
+                "Checkbox refused the cashier's sign-in or the licence key: %(error)s. An "
+                "administrator checks them on the cash register and the cashier.",
+                error=vendor,
+            )
+        return _("Checkbox refused: %(error)s.", error=vendor)
+
+    def _user_error(self, exc):
+        """The one place where Checkbox errors become a UserError."""
+        return UserError(self._checkbox_error_message(exc))
 
     def _notify(self, title, message, kind="success", sticky=False):
         return {
@@ -215,10 +249,41 @@ class FiscalCashRegister(models.Model):
             limit=1,
         )
 
+    @api.model
+    def _lock_rows_nowait(self, records):
+        """Lock ``records`` for this transaction if no other worker holds or
+        has just changed them; False otherwise (that worker is recording the
+        same answer of Checkbox)."""
+        if not records:
+            return True
+        query = SQL(
+            "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+            SQL.identifier(records._table),
+            tuple(records.ids),
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            return False
+        return True
+
+    def _shift_recorded_elsewhere(self, checkbox_id):
+        """Whether another transaction has recorded this Checkbox shift (it
+        cannot be seen from this transaction's snapshot). Called while holding
+        the shift's advisory lock, so that the other one has ended."""
+        with self.env.registry.cursor() as cr:
+            cr.execute(SQL("SELECT 1 FROM fiscal_shift WHERE checkbox_id = %s", checkbox_id))
+            return bool(cr.fetchone())
+
     def _sync_shift(self, data):
-        """Create or update the local record of a Checkbox shift."""
+        """Create or update the local record of a Checkbox shift. Two workers
+        recording the same shift at once make one record: the second one
+        leaves the record to the first (an empty recordset is returned when
+        it cannot see it yet)."""
         self.ensure_one()
-        Shift = self.env["fiscal.shift"]
+        # shifts are system records, written from Checkbox's answers only
+        Shift = self.env["fiscal.shift"].sudo()
         shift = Shift.search([("checkbox_id", "=", data["id"])], limit=1)
         vals = {
             "status": data.get("status") or "CREATED",
@@ -233,8 +298,14 @@ class FiscalCashRegister(models.Model):
         if data.get("z_report"):
             vals["z_report"] = json.dumps(data["z_report"], ensure_ascii=False, indent=1)
         if shift:
-            shift.write(vals)
-            return shift
+            changes = {name: value for name, value in vals.items() if shift[name] != value}
+            if changes and self._lock_rows_nowait(shift):
+                shift.write(changes)
+            return shift.with_env(self.env)
+        key = int(hashlib.sha1(str(data["id"]).encode()).hexdigest()[:15], 16)
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", key))
+        if self._shift_recorded_elsewhere(data["id"]):
+            return Shift.browse().with_env(self.env)
         vals.update(
             {
                 "register_id": self.id,
@@ -244,12 +315,20 @@ class FiscalCashRegister(models.Model):
         )
         if vals["status"] in OPEN_STATUSES and not vals.get("opened_at"):
             vals["opened_at"] = fields.Datetime.now()
-        return Shift.create(vals)
+        return Shift.create(vals).with_env(self.env)
+
+    def _mark_closed(self, shifts):
+        # local shift records follow what Checkbox said (system fields)
+        shifts = shifts.filtered(lambda s: s.status != "CLOSED")
+        if shifts and self._lock_rows_nowait(shifts):
+            shifts.sudo().write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
 
     def _ensure_open_shift(self, client, trust_local=True):
         """The open shift of the register, opening one when needed (before
         the first receipt of the day). With ``trust_local`` a shift this
-        database knows to be open today is used without asking Checkbox."""
+        database knows to be open today is used without asking Checkbox.
+        When the opening gets no clear answer, Checkbox is asked for the
+        cashier's current shift before anything else is sent."""
         self.ensure_one()
         shift = self._open_shift_record()
         if shift and shift._is_stale():
@@ -262,16 +341,17 @@ class FiscalCashRegister(models.Model):
             data = client.wait_shift(data, ("OPENED", "CLOSED"))
         if data and data.get("status") == "OPENED":
             current = self._sync_shift(data)
-            (shift - current).write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
+            self._mark_closed(shift - current)
             if not current._is_stale():
                 return current
             self._close_shift(client)
         elif shift:
-            shift.write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
+            self._mark_closed(shift)
         try:
             data = client.open_shift(str(uuid.uuid4()))
         except CheckboxError as exc:
-            # opened meanwhile by someone else: use that one
+            # opened meanwhile (by someone else, or by this very request whose answer
+            # was lost): use that one; else the opening is tried again later
             data = client.get_current_shift()
             if not data:
                 raise exc from None
@@ -281,38 +361,64 @@ class FiscalCashRegister(models.Model):
         return self._sync_shift(data)
 
     def _close_shift(self, client):
-        """Close the register's shift on Checkbox (Z-report) and locally."""
+        """Close the register's shift on Checkbox (Z-report) and locally.
+        When the closing gets no clear answer (or Checkbox says there is no
+        open shift), the shift is looked up by its id: a closing Checkbox
+        carried out is recorded with its Z-report, never closed twice."""
         self.ensure_one()
         local = self._open_shift_record()
         try:
             data = client.close_shift()
         except CheckboxError as exc:
-            if not exc.is_no_open_shift:
+            if not (exc.uncertain or exc.is_no_open_shift):
                 raise
-            local.write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
-            return local
+            if not local:
+                if exc.is_no_open_shift:
+                    return local
+                raise
+            try:
+                data = client.get_shift(local.checkbox_id)
+            except CheckboxError:
+                raise exc from None
+            if data.get("status") == "CLOSING":
+                data = client.wait_shift(data, ("CLOSED",))
+            if data.get("status") != "CLOSED":
+                if exc.is_no_open_shift:
+                    # Checkbox has no open shift for the cashier, whatever this one says
+                    self._mark_closed(local)
+                    return local
+                raise exc from None
         shift = self._sync_shift(data)
-        (local - shift).write({"status": "CLOSED", "closed_at": fields.Datetime.now()})
+        self._mark_closed(local - shift)
         if not shift.closed_at:
-            shift.closed_at = fields.Datetime.now()
+            shift.sudo().closed_at = fields.Datetime.now()
         return shift
 
     # ------------------------------------------------------------------ buttons
+    def _check_fiscal_rights(self):
+        """The caller may work the register (Accountant, Administrator)."""
+        self.check_access("write")
+        self.env["fiscal.shift"].check_access("create")
+
     def action_open_shift(self):
         self.ensure_one()
-        self.env["fiscal.shift"].check_access("create")
+        self._check_fiscal_rights()
         try:
             shift = self._ensure_open_shift(self._checkbox_client(), trust_local=False)
         except CheckboxError as exc:
             raise self._user_error(exc) from exc
         return self._notify(
             _("Shift open"),
-            _("Shift %(shift)s of %(register)s is open.", shift=shift.serial, register=self.name),
+            _(
+                "Shift %(shift)s of %(register)s is open.",
+                shift=shift.serial or "",
+                register=self.name,
+            ),
         )
 
     def action_close_shift(self):
         self.ensure_one()
-        self.env["fiscal.shift"].check_access("write")
+        self._check_fiscal_rights()
         try:
             shift = self._close_shift(self._checkbox_client())
         except CheckboxError as exc:
@@ -326,20 +432,25 @@ class FiscalCashRegister(models.Model):
 
     def action_x_report(self):
         self.ensure_one()
-        self.env["fiscal.shift"].check_access("write")
+        self._check_fiscal_rights()
         client = self._checkbox_client()
         try:
             shift = self._ensure_open_shift(client, trust_local=False)
             report = client.x_report()
         except CheckboxError as exc:
             raise self._user_error(exc) from exc
-        shift.x_report = json.dumps(report, ensure_ascii=False, indent=1)
+        # the X-report is Checkbox's answer, kept on the shift as a system field
+        shift.sudo().x_report = json.dumps(report, ensure_ascii=False, indent=1)
+        totals = report_totals(report)
         return self._notify(
             _("X-report"),
             _(
-                "Sales: %(count)s receipts, %(amount)s UAH. The report is saved on the shift.",
-                count=report.get("sell_receipts_count", 0),
-                amount="%.2f" % ((report.get("sell_sum") or 0) / 100),
+                "Sales: %(count)s receipts, %(amount)s UAH; returns: %(returns)s receipts, "
+                "%(return_amount)s UAH. The report is saved on the shift.",
+                count=totals["sell_receipts_count"],
+                amount="%.2f" % (totals["sell_sum"] / 100),
+                returns=totals["return_receipts_count"],
+                return_amount="%.2f" % (totals["return_sum"] / 100),
             ),
             sticky=True,
         )
@@ -347,11 +458,14 @@ class FiscalCashRegister(models.Model):
     def action_load_taxes(self):
         """Read the register's tax rates from Checkbox (mappings are kept)."""
         self.ensure_one()
+        self.check_access("write")
         self.env["fiscal.tax"].check_access("create")
         try:
             rates = self._checkbox_client().get_taxes()
         except CheckboxError as exc:
             raise self._user_error(exc) from exc
+        # tax rates are Checkbox's data: written as the system, mappings stay the user's
+        FiscalTax = self.env["fiscal.tax"].sudo()
         for rate in rates:
             vals = {
                 "label": rate.get("label"),
@@ -362,13 +476,11 @@ class FiscalCashRegister(models.Model):
             code = rate.get("code")
             tax = self.tax_ids.filtered(lambda t, code=code: t.code == code)
             if tax:
-                tax.write(vals)
+                tax.sudo().write(vals)
             else:
-                tax = self.env["fiscal.tax"].create(
-                    dict(vals, register_id=self.id, code=rate.get("code"))
-                )
+                tax = FiscalTax.create(dict(vals, register_id=self.id, code=rate.get("code")))
             if vals["no_vat"] and not self.untaxed_tax_id:
-                self.untaxed_tax_id = tax
+                self.untaxed_tax_id = tax.id
         return self._notify(
             _("Tax rates loaded"),
             _("%(count)s tax rates read from Checkbox.", count=len(rates)),
@@ -376,6 +488,7 @@ class FiscalCashRegister(models.Model):
 
     def action_check_connection(self):
         self.ensure_one()
+        self.check_access("write")
         client = self._checkbox_client()
         try:
             client.signin()
@@ -397,6 +510,9 @@ class FiscalCashRegister(models.Model):
         any shift left open from an earlier day. One savepoint per register."""
         now = kyiv_now()
         hour = now.hour + now.minute / 60.0
+        # outside tests, each closing is committed right after its Checkbox calls, so that a
+        # Z-report Checkbox made is never lost with a later failure of another register
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
         for register in self.sudo().search([]):
             shift = register._open_shift_record()
             if not shift or not (hour >= register.close_time or shift._is_stale()):
@@ -404,9 +520,18 @@ class FiscalCashRegister(models.Model):
             try:
                 with self.env.cr.savepoint():
                     register._close_shift(register._checkbox_client())
+            except CheckboxError as exc:
+                # the shift stays open here: the next run closes it (or finds it closed)
+                _logger.info(
+                    "fiscal_ua: shift of register %s not closed yet: %s",
+                    register.id,
+                    register._error_text(exc),
+                )
             except Exception as exc:  # noqa: BLE001 - one register never stops the others
                 _logger.warning(
                     "fiscal_ua: could not close the shift of register %s: %s",
                     register.id,
                     register._error_text(exc),
                 )
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -9,7 +9,7 @@ class FiscalCashier(models.Model):
 
     _name = "fiscal.cashier"
     _description = "Checkbox Cashier"
-    _inherit = ["access.credential.mixin"]
+    _inherit = ["access.credential.mixin", "fiscal.system.fields.mixin"]
     _order = "name, id"
 
     name = fields.Char(required=True)
@@ -26,7 +26,10 @@ class FiscalCashier(models.Model):
     login = CredentialField("Login")
     password = CredentialField("Password")
     pin_code = CredentialField("PIN code")
-    access_token = CredentialField("Access token", help="Token of the last sign-in (technical).")
+    # the token comes from Checkbox's sign-in, never from a person
+    access_token = CredentialField(
+        "Access token", system_only=True, help="Token of the last sign-in (technical)."
+    )
     credentials_set = fields.Boolean(
         "Credentials entered",
         compute="_compute_credentials_set",
@@ -53,9 +56,21 @@ class FiscalCashier(models.Model):
             "password": self._get_credential("password"),
         }
 
+    def write(self, vals):
+        result = super().write(vals)
+        if {"login", "password", "pin_code", "auth_method"} & set(vals):
+            # new credentials: the token of the old ones is forgotten (a system field)
+            super(FiscalCashier, self.sudo()).write({"access_token": False})
+        return result
+
     def _save_token(self, token):
+        """Keep the token of a sign-in for the next calls (all workers share
+        it). When another worker is saving its own token at the same moment,
+        this one keeps its token for itself rather than wait or fail."""
         self.ensure_one()
-        self.sudo().access_token = token
+        if self.env["fiscal.cash.register"]._lock_rows_nowait(self):
+            # the token of the sign-in is a system-set credential
+            self.sudo().access_token = token
 
     def _secrets(self):
         self.ensure_one()

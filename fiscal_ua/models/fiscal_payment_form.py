@@ -20,6 +20,7 @@ class FiscalPaymentForm(models.Model):
     for, with the fiscalization policy of payments made that way."""
 
     _name = "fiscal.payment.form"
+    _inherit = ["fiscal.system.fields.mixin"]
     _description = "Fiscal Payment Form"
     _order = "sequence, id"
 

@@ -1,5 +1,7 @@
 import json
 import logging
+import threading
+import time
 import uuid
 
 import psycopg2.errors
@@ -30,6 +32,10 @@ SEND_PATHS = {
     "service_out": "receipts/service",
 }
 NAME_LIMIT = 256
+# uncertain outcomes after which a receipt is listed for a person
+ATTENTION_AFTER_CHECKS = 5
+# the scheduled action stops after this many seconds and asks to run again
+CRON_TIME_BUDGET = 60.0
 
 
 class FiscalReceipt(models.Model):
@@ -39,10 +45,16 @@ class FiscalReceipt(models.Model):
     the purpose (``purpose_key``: which document, what for) and stored before
     the request; a retry reuses it and first asks Checkbox whether it already
     has it. A partial unique index allows one receipt per purpose that is not
-    in error, and the document row is locked while a receipt is issued."""
+    in error, and the document row is locked while a receipt is issued.
+
+    Every field is set by the system: receipts are created by the addon's
+    actions (Fiscalize, Return receipt, paid orders) and never by hand."""
 
     _name = "fiscal.receipt"
+    _inherit = ["fiscal.system.fields.mixin"]
     _description = "Fiscal Receipt"
+    _fiscal_system_fields = "__all__"
+    _fiscal_system_records = True
     _order = "id desc"
     _rec_names_search = ["name", "fiscal_code", "uuid"]
 
@@ -92,6 +104,21 @@ class FiscalReceipt(models.Model):
     error_message = fields.Text("Error", readonly=True, copy=False)
     attempt_count = fields.Integer("Attempts", readonly=True, copy=False)
     last_attempt_at = fields.Datetime("Last attempt", readonly=True, copy=False)
+    check_count = fields.Integer(
+        "Unconfirmed checks",
+        readonly=True,
+        copy=False,
+        help="How many times in a row Checkbox could not confirm what happened to the receipt.",
+    )
+    last_check_at = fields.Datetime("Last check", readonly=True, copy=False)
+    needs_attention = fields.Boolean(
+        "Needs a person",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The scheduled action could not settle with Checkbox whether this receipt was "
+        "issued. It keeps trying; a person may re-check it with Checkbox.",
+    )
     link_sent = fields.Boolean("Link sent to the customer", readonly=True, copy=False)
 
     _sql_constraints = [("uuid_uniq", "unique(uuid)", "A receipt id is used once.")]
@@ -201,6 +228,23 @@ class FiscalReceipt(models.Model):
         return self.search([("purpose_key", "in", list(purpose_keys)), ("state", "!=", "error")])
 
     @api.model
+    def _taken_elsewhere(self, purpose_key, receipt_uuid):
+        """Whether a transaction that ended after this one started has made
+        the receipt of this purpose (or used this id): it cannot be seen from
+        this transaction. Asked while the document is locked, so that such a
+        transaction has ended."""
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT 1 FROM fiscal_receipt WHERE uuid = %s "
+                    "OR (purpose_key = %s AND state != 'error') LIMIT 1",
+                    receipt_uuid,
+                    purpose_key,
+                )
+            )
+            return bool(cr.fetchone())
+
+    @api.model
     def _create_for_purpose(self, vals):
         """Create the receipt of a purpose with its stable id; refuses when
         the purpose already has a receipt that is not in error."""
@@ -209,14 +253,26 @@ class FiscalReceipt(models.Model):
             raise UserError(_("This document already has a fiscal receipt for that purpose."))
         generation = self.sudo().search_count([("purpose_key", "=", key)])
         vals = dict(vals, generation=generation, uuid=self._new_uuid(key, generation))
+        if self._taken_elsewhere(key, vals["uuid"]):
+            raise UserError(
+                _("Another user has just issued this receipt. Reload the page to see it.")
+            )
         try:
             with self.env.cr.savepoint():
-                receipt = self.create(vals)
+                # receipts are system records: the calling action checked the user's right
+                receipt = self.sudo().create(vals)
         except psycopg2.errors.UniqueViolation:
             raise UserError(
                 _("Another user has just issued this receipt. Reload the page to see it.")
             ) from None
-        return receipt
+        return receipt.with_env(self.env)
+
+    def _fiscal_prepare(self):
+        """Build and store the request before anything is sent: mapping
+        problems (an unmapped tax, no payment form…) show as a UserError."""
+        self.ensure_one()
+        # the request is a system field, built from the document by this method only
+        self.sudo().payload = json.dumps(self._build_payload(), ensure_ascii=False)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_unsent(self):
@@ -371,10 +427,19 @@ class FiscalReceipt(models.Model):
                 good["is_return"] = True
         return payload
 
+    def _fiscal_related(self):
+        """The receipt this one refers to; when that one was refused and
+        issued again, the receipt that replaced it (same purpose)."""
+        self.ensure_one()
+        related = self.related_receipt_id
+        if related.state == "error" and related.purpose_key:
+            return self._active_for([related.purpose_key])[:1] or related
+        return related
+
     def _send_path(self):
         self.ensure_one()
         if self.receipt_type == "final":
-            relation = self.related_receipt_id.prepayment_relation_id
+            relation = self._fiscal_related().prepayment_relation_id
             return f"prepayment-receipts/{relation}"
         return SEND_PATHS[self.receipt_type]
 
@@ -382,7 +447,7 @@ class FiscalReceipt(models.Model):
     def _waiting_for(self):
         """Why the receipt cannot be sent yet (or False)."""
         self.ensure_one()
-        related = self.related_receipt_id
+        related = self._fiscal_related()
         if self.receipt_type == "final" and not (
             related.state == "done" and related.prepayment_relation_id
         ):
@@ -408,13 +473,18 @@ class FiscalReceipt(models.Model):
         )
         self.flush_recordset()
         try:
+            try:
+                return client.create_receipt(self._send_path(), payload)
+            except CheckboxError as exc:
+                if not exc.is_no_open_shift:
+                    raise
+            # The shift ended on Checkbox's side: open one and send the same id again.
+            register._ensure_open_shift(client, trust_local=False)
             return client.create_receipt(self._send_path(), payload)
         except CheckboxError as exc:
-            if not exc.is_no_open_shift:
-                raise
-        # The shift ended on Checkbox's side: open one and send the same id again.
-        register._ensure_open_shift(client, trust_local=False)
-        return client.create_receipt(self._send_path(), payload)
+            # a refusal from here is about the receipt itself, confirmed by a look-up
+            exc.receipt_refused = exc.is_refused and not (exc.is_auth or exc.is_no_open_shift)
+            raise
 
     def _fiscal_apply(self, data):
         """Record an answer of Checkbox about this receipt."""
@@ -435,7 +505,7 @@ class FiscalReceipt(models.Model):
         if data.get("fiscal_date"):
             vals["fiscal_date"] = parse_checkbox_datetime(data["fiscal_date"])
         shift_data = data.get("shift") or {}
-        if shift_data.get("id"):
+        if isinstance(shift_data, dict) and shift_data.get("id"):
             shift = self.env["fiscal.shift"].search([("checkbox_id", "=", shift_data["id"])])
             vals["shift_id"] = (
                 shift.id or self.register_id._sync_shift(dict(shift_data, status="OPENED")).id
@@ -454,47 +524,103 @@ class FiscalReceipt(models.Model):
             )
         else:
             vals["state"] = "sent"
+        if vals["state"] in ("done", "error"):
+            vals.update(check_count=0, needs_attention=False)
         self.write(vals)
 
+    def _fiscal_uncertain(self, reason):
+        """The receipt could not be settled now (Checkbox gave no clear
+        answer, or it could not be sent): it stays queued with the same id,
+        looked up before any resend; after a few such checks in a row it is
+        listed for a person."""
+        self.ensure_one()
+        count = self.check_count + 1
+        limit = int(
+            self.env["ir.config_parameter"].sudo().get_param("fiscal_ua.attention_after_checks")
+            or ATTENTION_AFTER_CHECKS
+        )
+        if self.state == "sent" or self.attempt_count:
+            message = _(
+                "Checkbox has not confirmed this receipt yet: %(reason)s It is checked again "
+                "automatically and is never issued twice.",
+                reason=reason,
+            )
+        else:
+            message = _(
+                "The receipt could not be sent yet: %(reason)s It is sent again automatically, "
+                "with the same id.",
+                reason=reason,
+            )
+        if count >= limit:
+            message = _(
+                "%(message)s After %(count)s checks it still has no clear answer: it is listed "
+                "in Fiscal → Needs a person.",
+                message=message,
+                count=count,
+            )
+        self.write(
+            {"check_count": count, "needs_attention": count >= limit, "error_message": message}
+        )
+
     def _fiscal_send(self):
-        """Send (or check) the receipt. The outcome is recorded on the
-        receipt; Checkbox errors are never raised from here."""
-        for receipt in self:
+        """Send (or check) the receipts. The outcome is recorded on each
+        receipt; Checkbox errors are never raised from here. A receipt goes
+        to "error" only when Checkbox refused it and a look-up by our id
+        confirmed that it has no such receipt; any other failure keeps it
+        queued for the scheduled action."""
+        for user_receipt in self:
+            # system fields are written here only; callers checked the user's right to act
+            receipt = user_receipt.sudo()
             if receipt.state in ("done", "error"):
                 continue
+            receipt.last_check_at = fields.Datetime.now()
             waiting = receipt._waiting_for()
             if waiting:
                 receipt.error_message = waiting
                 continue
             if not receipt.payload:
                 try:
-                    receipt.payload = json.dumps(receipt._build_payload(), ensure_ascii=False)
+                    receipt._fiscal_prepare()
                 except UserError as exc:
                     # nothing was sent: the receipt cannot be built (e.g. an unmapped tax)
                     receipt.write({"state": "error", "error_message": str(exc)})
                     continue
             register = receipt.register_id
-            client = register._checkbox_client()
             try:
-                data = None
-                if receipt.state == "sent" or receipt.attempt_count:
-                    data = client.find_receipt(receipt.uuid)
+                client = register._checkbox_client()
+            except UserError as exc:
+                receipt._fiscal_uncertain(str(exc))
+                continue
+            sent_before = receipt.state == "sent" or receipt.attempt_count
+            try:
+                data = client.find_receipt(receipt.uuid) if sent_before else None
                 if data is None:
                     data = receipt._fiscal_post(client)
                 receipt._fiscal_apply(data)
                 if receipt.state == "sent":
                     receipt._fiscal_apply(client.wait_receipt(data, register.receipt_wait))
             except CheckboxError as exc:
-                text = register._error_text(exc)
-                if exc.is_transient:
-                    receipt.error_message = _(
-                        "No answer from Checkbox yet (%(error)s). The receipt will be checked "
-                        "again automatically.",
-                        error=text,
+                text = register._checkbox_error_message(exc)
+                _logger.info(
+                    "fiscal_ua: receipt %s: %s (%s)",
+                    receipt.id,
+                    exc.code,
+                    register._error_text(exc),
+                )
+                if getattr(exc, "receipt_refused", False) and receipt.state != "sent":
+                    # Checkbox refused the receipt and confirmed it has no receipt with our id
+                    receipt.write(
+                        {"state": "error", "error_message": text, "needs_attention": False}
                     )
                 else:
-                    receipt.write({"state": "error", "error_message": text})
-                _logger.info("fiscal_ua: receipt %s: %s", receipt.id, text)
+                    # no clear answer, a failure after Checkbox took the receipt, or one
+                    # before it could be sent (sign-in, shift): queued for the next check
+                    receipt._fiscal_uncertain(text)
+            else:
+                if receipt.state == "sent":
+                    receipt._fiscal_uncertain(_("it has no fiscal number yet."))
+                elif receipt.state == "done":
+                    receipt.write({"check_count": 0, "needs_attention": False})
             if receipt.state == "done":
                 receipt._fiscal_after_done()
         return self
@@ -527,7 +653,7 @@ class FiscalReceipt(models.Model):
             return register._notify(
                 _("Receipt refused"),
                 _(
-                    "Checkbox refused the receipt: %(error)s. The document is unchanged; the "
+                    "Checkbox refused the receipt: %(error)s The document is unchanged; the "
                     "receipt is listed in Fiscal → Receipts → Errors.",
                     error=self.error_message,
                 ),
@@ -537,30 +663,119 @@ class FiscalReceipt(models.Model):
         return register._notify(
             _("Receipt on its way"),
             _(
-                "Checkbox has not confirmed the receipt yet. It is checked again automatically; "
-                "its state shows on the document."
+                "Checkbox has not confirmed the receipt yet. It is checked again automatically "
+                "and never issued twice; its state shows on the document."
             ),
             "warning",
             sticky=True,
         )
 
     # ------------------------------------------------------------------ buttons
-    def action_check(self):
-        self.ensure_one()
+    def _check_fiscal_rights(self):
+        """The caller may act on these receipts (Accountant, Administrator)."""
         self.check_access("write")
-        self._fiscal_send()
-        return self._result_action()
+
+    def action_recheck(self):
+        """Re-check with Checkbox: look the receipt up by our id and record
+        what Checkbox knows; a receipt Checkbox does not have is sent again
+        with the same id, so a second click (or a click while the scheduled
+        action works) can never issue a second receipt."""
+        self._check_fiscal_rights()
+        pending = self.filtered(lambda r: r.state in ("draft", "sent"))
+        if pending:
+            # two clicks, or a click and the scheduled action, never work on one receipt at once
+            query = SQL(
+                "SELECT id FROM fiscal_receipt WHERE id IN %s FOR NO KEY UPDATE NOWAIT",
+                tuple(pending.ids),
+            )
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(query, log_exceptions=False)
+            except psycopg2.errors.LockNotAvailable:
+                raise UserError(
+                    _(
+                        "This receipt is being checked with Checkbox right now. Wait a moment, "
+                        "then reload the page."
+                    )
+                ) from None
+            pending.invalidate_recordset()
+            pending._fiscal_send()
+        if len(self) == 1:
+            return self._result_action()
+        done = len(self.filtered(lambda r: r.state == "done"))
+        return self.env["fiscal.cash.register"]._notify(
+            _("Receipts checked"),
+            _(
+                "%(done)s of %(count)s receipts are issued; the others show what Checkbox "
+                "answered.",
+                done=done,
+                count=len(self),
+            ),
+            "info",
+        )
+
+    def action_check(self):
+        """The "Check now" button: same as Re-check with Checkbox."""
+        self.ensure_one()
+        return self.action_recheck()
+
+    def _fiscal_adopt_earlier(self, client):
+        """Before a receipt in error is issued again with a new id: ask
+        Checkbox about the ids of this purpose that went out and were not
+        refused by Checkbox itself. One that exists after all is recorded
+        (and nothing new is issued). Raises UserError when Checkbox gives no
+        clear answer."""
+        self.ensure_one()
+        earlier = (
+            self.sudo()
+            .search(
+                [
+                    ("purpose_key", "=", self.purpose_key),
+                    ("state", "=", "error"),
+                    ("attempt_count", ">", 0),
+                ]
+            )
+            .filtered(lambda r: r.checkbox_status not in ("ERROR", "CANCELLED"))
+        )
+        for receipt in earlier:
+            try:
+                data = client.find_receipt(receipt.uuid)
+            except CheckboxError as exc:
+                raise UserError(
+                    _(
+                        "Checkbox could not confirm that receipt %(receipt)s was not issued: "
+                        "%(error)s Nothing was issued; try again later.",
+                        receipt=receipt.display_name,
+                        error=receipt.register_id._checkbox_error_message(exc),
+                    )
+                ) from exc
+            if data and data.get("status") not in ("ERROR", "CANCELLED"):
+                receipt._fiscal_apply(data)
+                if receipt.state == "sent":
+                    receipt._fiscal_uncertain(_("it has no fiscal number yet."))
+                return receipt
+        return self.browse()
 
     def action_retry(self):
         """A new receipt (new id) for the purpose of a receipt in error."""
         self.ensure_one()
         self.check_access("create")
+        self.check_access("write")
         if self.state != "error":
             raise UserError(_("Only a receipt in error can be issued again."))
         if self.move_id:
             self.env["fiscal.receipt"]._lock_documents(self.move_id)
         if self.sale_order_id:
             self.env["fiscal.receipt"]._lock_documents(self.sale_order_id)
+        if self.purpose_key and self._active_for([self.purpose_key]):
+            raise UserError(_("This document already has a fiscal receipt for that purpose."))
+        register = self.register_id
+        client = register._checkbox_client()
+        adopted = self._fiscal_adopt_earlier(client)
+        if adopted:
+            action = adopted._result_action()
+            action["params"]["title"] = _("Receipt found at Checkbox")
+            return action
         receipt = self._create_for_purpose(
             {
                 "purpose_key": self.purpose_key,
@@ -587,26 +802,31 @@ class FiscalReceipt(models.Model):
 
     def action_download_pdf(self):
         self.ensure_one()
+        self.check_access("read")
         if self.state != "done":
             raise UserError(_("Only an issued receipt has a PDF."))
-        register = self.register_id
-        try:
-            pdf = register._checkbox_client().receipt_pdf(self.checkbox_id)
-        except CheckboxError as exc:
-            raise register._user_error(exc) from exc
-        attachment = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
+        name = f"{self.fiscal_code or self.uuid}.pdf"
+        Attachment = self.env["ir.attachment"].sudo()
+        # one PDF per receipt, kept on the receipt (its readers read it)
+        attachment = Attachment.search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", name)],
+            limit=1,
+        )
+        if not attachment:
+            register = self.register_id
+            try:
+                pdf = register._checkbox_client().receipt_pdf(self.checkbox_id)
+            except CheckboxError as exc:
+                raise register._user_error(exc) from exc
+            attachment = Attachment.create(
                 {
-                    "name": f"{self.fiscal_code or self.uuid}.pdf",
+                    "name": name,
                     "raw": pdf,
                     "mimetype": "application/pdf",
                     "res_model": self._name,
                     "res_id": self.id,
                 }
             )
-        )
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",
@@ -616,7 +836,7 @@ class FiscalReceipt(models.Model):
     def action_send_to_customer(self):
         """Checkbox sends the receipt to the customer: by e-mail, else SMS."""
         self.ensure_one()
-        self.check_access("write")
+        self._check_fiscal_rights()
         if self.state != "done":
             raise UserError(_("Only an issued receipt can be sent."))
         partner = self.partner_id
@@ -639,6 +859,7 @@ class FiscalReceipt(models.Model):
 
     def action_open_link(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.public_url:
             raise UserError(_("The receipt has no link yet."))
         return {"type": "ir.actions.act_url", "url": self.public_url, "target": "new"}
@@ -653,23 +874,43 @@ class FiscalReceipt(models.Model):
 
     @api.model
     def _cron_process_receipts(self, limit=200):
-        """Send queued receipts and reconcile the stuck ones (no answer, or no
-        fiscal number yet): each in its own savepoint; one failure never
-        stops the others."""
-        receipts = self.sudo().search([("state", "in", ("draft", "sent"))], order="id", limit=limit)
+        """Send queued receipts and reconcile the unconfirmed ones (no
+        answer, or no fiscal number yet), each in its own savepoint: one
+        failure never stops the others. The receipts checked longest ago go
+        first; when the time budget is spent, Odoo runs the job again at once
+        for the rest."""
+        budget_end = time.monotonic() + CRON_TIME_BUDGET
+        # outside tests, each receipt's outcome is committed right after its Checkbox calls:
+        # an answer of Checkbox is never lost with a later failure, and the row lock that
+        # keeps two workers off one receipt is held only while that receipt is handled
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        domain = [("state", "in", ("draft", "sent"))]
+        # the receipts checked longest ago first: a run cut short goes on where it stopped
+        receipts = self.sudo().search(
+            domain, order="last_check_at ASC NULLS FIRST, id", limit=limit
+        )
+        done = 0
         for receipt in receipts:
+            if time.monotonic() > budget_end:
+                break
             try:
                 with self.env.cr.savepoint():
                     self.env.cr.execute(
                         SQL(
                             "SELECT id FROM fiscal_receipt WHERE id = %s "
-                            "FOR NO KEY UPDATE SKIP LOCKED",
+                            "AND state IN ('draft', 'sent') FOR NO KEY UPDATE SKIP LOCKED",
                             receipt.id,
                         )
                     )
-                    if not self.env.cr.fetchone():
-                        continue
-                    receipt._fiscal_send()
+                    if self.env.cr.fetchone():
+                        receipt.invalidate_recordset()
+                        receipt._fiscal_send()
             except Exception as exc:  # noqa: BLE001 - log and go on with the next receipt
                 _logger.warning("fiscal_ua: receipt %s not processed: %s", receipt.id, exc)
-        return len(receipts)
+            done += 1
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                self.env.invalidate_all()  # other workers may have changed shifts meanwhile
+        # cut short by the time budget: Odoo runs the job again at once for the rest
+        self.env["ir.cron"]._notify_progress(done=done, remaining=len(receipts) - done)
+        return done

@@ -18,8 +18,12 @@ class FiscalShift(models.Model):
     receipt of the day, closed with a Z-report before midnight)."""
 
     _name = "fiscal.shift"
+    _inherit = ["fiscal.system.fields.mixin"]
     _description = "Cash Register Shift"
     _order = "id desc"
+    # a shift is Checkbox's: opened and closed by the register's actions only
+    _fiscal_system_fields = "__all__"
+    _fiscal_system_records = True
 
     register_id = fields.Many2one(
         "fiscal.cash.register", "Cash register", required=True, ondelete="restrict", index=True
@@ -55,6 +59,8 @@ class FiscalShift(models.Model):
 
     def _is_stale(self):
         """Opened on an earlier day (Europe/Kyiv) than today."""
+        if not self:
+            return False
         self.ensure_one()
         if not self.opened_at:
             return False
@@ -71,6 +77,8 @@ class FiscalShift(models.Model):
 
     def action_view_receipts(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["fiscal.receipt"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("fiscal_ua.fiscal_receipt_action")
         action["domain"] = [("shift_id", "=", self.id)]
         action["context"] = {}

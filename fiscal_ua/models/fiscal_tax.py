@@ -6,18 +6,29 @@ class FiscalTax(models.Model):
     (read with "Load tax rates"), and the Odoo taxes that map to it."""
 
     _name = "fiscal.tax"
+    _inherit = ["fiscal.system.fields.mixin"]
     _description = "Checkbox Tax Rate"
     _order = "register_id, code"
+    # read from Checkbox by "Load tax rates"; only the mapping to Odoo taxes is the user's
+    _fiscal_system_records = True
 
     register_id = fields.Many2one(
-        "fiscal.cash.register", "Cash register", required=True, ondelete="cascade"
+        "fiscal.cash.register",
+        "Cash register",
+        required=True,
+        ondelete="cascade",
+        system_only=True,
     )
     company_id = fields.Many2one(related="register_id.company_id", store=True)
-    code = fields.Integer(required=True, help="The tax code of the register in Checkbox.")
-    label = fields.Char()
-    symbol = fields.Char(help="The letter printed on the receipt.")
-    rate = fields.Float(digits=(5, 2))
-    no_vat = fields.Boolean("Not a VAT payer rate", help="The VAT-exempt rate (без ПДВ).")
+    code = fields.Integer(
+        required=True, system_only=True, help="The tax code of the register in Checkbox."
+    )
+    label = fields.Char(system_only=True)
+    symbol = fields.Char(system_only=True, help="The letter printed on the receipt.")
+    rate = fields.Float(digits=(5, 2), system_only=True)
+    no_vat = fields.Boolean(
+        "Not a VAT payer rate", system_only=True, help="The VAT-exempt rate (без ПДВ)."
+    )
     tax_ids = fields.Many2many(
         "account.tax",
         "fiscal_tax_account_tax_rel",

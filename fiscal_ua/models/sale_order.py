@@ -29,6 +29,7 @@ class SaleOrder(models.Model):
         "fiscal.payment.form",
         "Expected payment form",
         groups=FISCAL_GROUPS,
+        copy=False,
         help="How the customer pays when no online payment tells it, e.g. Післяплата (cash on "
         "delivery): a form with the policy 'at shipping' gets its receipt when the order "
         "is shipped.",
@@ -98,16 +99,15 @@ class SaleOrder(models.Model):
         )
 
     def _fiscal_chain(self):
-        """The prepayment receipt of the order, if any (not in error)."""
+        """The prepayment receipt of the order, if any: the live one, else the
+        latest refused one (the chain is started: the rest waits for it to
+        be issued again rather than becoming a second sale receipt)."""
         self.ensure_one()
-        return self.env["fiscal.receipt"].search(
-            [
-                ("sale_order_id", "=", self.id),
-                ("receipt_type", "=", "prepayment"),
-                ("state", "!=", "error"),
-            ],
-            limit=1,
+        receipts = self.env["fiscal.receipt"].search(
+            [("sale_order_id", "=", self.id), ("receipt_type", "=", "prepayment")],
+            order="id desc",
         )
+        return receipts.filtered(lambda r: r.state != "error")[:1] or receipts[:1]
 
     def _fiscal_queue(self, key, vals):
         """Create the receipt of ``key`` unless the purpose has one already."""
@@ -246,6 +246,8 @@ class SaleOrder(models.Model):
 
     def action_view_fiscal_receipts(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["fiscal.receipt"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id("fiscal_ua.fiscal_receipt_action")
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {}

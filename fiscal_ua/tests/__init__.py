@@ -4,3 +4,5 @@ from . import test_fiscalize_invoice
 from . import test_shifts
 from . import test_orders
 from . import test_access
+from . import test_faults
+from . import test_security

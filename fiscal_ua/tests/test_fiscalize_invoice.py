@@ -70,7 +70,7 @@ class TestFiscalizeInvoice(FiscalCommon):
             mute_logger("odoo.sql_db"),
             self.env.cr.savepoint(),
         ):
-            receipt.copy({"uuid": "another-id", "purpose_key": receipt.purpose_key})
+            receipt.sudo().copy({"uuid": "another-id", "purpose_key": receipt.purpose_key})
 
     def test_only_posted_customer_invoices(self):
         draft = self._invoice([(self.kettle, 1, 10.0, 0.0, self.tax_20)], post=False)
@@ -131,7 +131,8 @@ class TestFiscalizeInvoice(FiscalCommon):
         self.assertEqual(action["params"]["type"], "warning")
         receipt = self._receipts(invoice)
         self.assertEqual(receipt.state, "draft")
-        self.assertIn("No answer from Checkbox yet", receipt.error_message)
+        self.assertIn("Checkbox did not answer in time", receipt.error_message)
+        self.assertIn("never issued twice", receipt.error_message)
         self.assertEqual(invoice.fiscal_state, "pending")
         self.assertFalse(self.fake.receipts)
         self.env["fiscal.receipt"]._cron_process_receipts()

@@ -31,6 +31,21 @@ class TestShifts(FiscalCommon):
         self.assertFalse(self.register.current_shift_id)
         self.assertFalse(self.fake.open_shift_id)
 
+    def test_x_report_shows_the_sales_of_the_shift(self):
+        """Checkbox nests the sums of a report by payment type: the X-report
+        shows the shift's sales and returns, not 0.00."""
+        sold = self._simple_invoice(1000.0)
+        self._fiscalize(sold)
+        self._fiscalize(self._simple_invoice(500.0))
+        refund = sold._reverse_moves()
+        refund.action_post()
+        refund.with_user(self.accountant).action_fiscal_return()
+        action = self.register.with_user(self.accountant).action_x_report()
+        message = action["params"]["message"]
+        self.assertIn("Sales: 2 receipts, 1500.00 UAH", message)
+        self.assertIn("returns: 1 receipts, 1000.00 UAH", message)
+        self.assertIn('"sell_sum": 150000', self.register.current_shift_id.x_report)
+
     def test_open_shift_uses_the_shift_already_open_on_checkbox(self):
         self._open()
         self.env["fiscal.shift"].search([]).unlink()
@@ -82,7 +97,7 @@ class TestShifts(FiscalCommon):
         shift = self._open()
         shift.opened_at = "2020-01-01 08:00:00"
         broken = self.register.sudo().copy({"name": "Broken"})
-        self.env["fiscal.shift"].create(
+        self.env["fiscal.shift"].sudo().create(
             {
                 "register_id": broken.id,
                 "checkbox_id": "broken-shift",
