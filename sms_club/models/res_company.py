@@ -240,8 +240,10 @@ class ResCompany(models.Model):
         try:
             amount = self._smsclub_refresh_balance()[self]
         except UserError as error:
+            # not known: the messages are sent, SMS Club refuses them if the
+            # money is really missing (nothing is lost either way)
             _logger.info("SMS Club balance of %s not read: %s", self.name, error)
-            return True
+            return False
         return amount < self.smsclub_min_balance
 
     def _smsclub_hold_reason(self):

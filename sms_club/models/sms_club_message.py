@@ -142,7 +142,8 @@ class SmsClubMessage(models.Model):
             raise AccessError(_("SMS Club messages are created by the system only."))
         return super().create(vals_list)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_by_the_system_only(self):
         if not self.env.su:
             raise AccessError(
                 _(
@@ -150,7 +151,6 @@ class SmsClubMessage(models.Model):
                     "cannot be deleted."
                 )
             )
-        return super().unlink()
 
     def _smsclub_check_admin(self):
         """The buttons that call SMS Club or settle a message are for

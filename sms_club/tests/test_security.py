@@ -155,14 +155,15 @@ class TestSmsClubSecurity(SmsClubCommon):
         self.assert_refused_for_all(
             self.company, ["smsclub_balance", "smsclub_currency", "smsclub_balance_date"]
         )
-        # nor through the settings (read-only related fields do not write)
+        # nor through the settings
         admin = self.role_users["administrator"]
-        settings = (
-            self.env["res.config.settings"]
-            .with_user(admin)
-            .create({"smsclub_balance": 123456.0, "smsclub_currency": "USD"})
-        )
-        settings.execute()
+        with self.assertRaises(REFUSED):
+            settings = (
+                self.env["res.config.settings"]
+                .with_user(admin)
+                .create({"smsclub_balance": 123456.0, "smsclub_currency": "USD"})
+            )
+            settings.execute()
         self.assertNotEqual(self.company.smsclub_balance, 123456.0)
         self.assertNotEqual(self.company.smsclub_currency, "USD")
 

@@ -6,6 +6,11 @@ registry.category("web_tour.tours").add("sms_club_test_message", {
     url: "/odoo/settings",
     steps: () => [
         {
+            content: "Open the Sales settings",
+            trigger: ".settings_tab .tab[data-key='sale_management']",
+            run: "click",
+        },
+        {
             content: "Open the test message form from the SMS Club settings",
             trigger: "button[name='action_smsclub_open_test']",
             run: "click",
