@@ -7,7 +7,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_amount, format_date
 
-from ..tools import acting_as, current_cause, error_text, is_syncing_state, syncing_state
+from ..tools import (
+    acting_as,
+    changing_state,
+    current_cause,
+    error_text,
+    is_changing_state,
+    is_syncing_state,
+    syncing_state,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -64,6 +72,11 @@ MESSAGE_PLACEHOLDERS = (
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    # Odoo's own state and lock follow the business status (or Odoo's order
+    # actions, which check what they do): a person never writes them directly.
+    state = fields.Selection(system_only=True)
+    locked = fields.Boolean(system_only=True)
 
     # ------------------------------------------------------------------ status
     def _default_stage_id(self):
@@ -378,6 +391,13 @@ class SaleOrder(models.Model):
         return self.stage_id.group_code or super()._access_status_group_code()
 
     # ------------------------------------------------------------ the write
+    def _check_access_system_only(self, vals):
+        if is_changing_state():
+            # inside Odoo's order actions (confirm, cancel, …) or the order
+            # flow's own state sync: the action changes the state, not the caller
+            vals = {key: value for key, value in vals.items() if key not in ("state", "locked")}
+        return super()._check_access_system_only(vals)
+
     def _order_flow_audited(self):
         """The orders without the context keys that would hide a person's
         change from the chatter (the request's context is the client's)."""
@@ -688,7 +708,34 @@ class SaleOrder(models.Model):
         new_stage = self._default_stage_id()
         for order in self.filtered(lambda o: o.stage_id.group_code != "new"):
             order.write({"stage_id": new_stage.id})
-        return super().action_draft()
+        with changing_state():
+            return super().action_draft()
+
+    # Odoo's order actions change Odoo's state (and lock) themselves, after
+    # their own checks; only inside them may the state be written.
+    def action_confirm(self):
+        with changing_state():
+            return super().action_confirm()
+
+    def action_quotation_sent(self):
+        with changing_state():
+            return super().action_quotation_sent()
+
+    def action_lock(self):
+        with changing_state():
+            return super().action_lock()
+
+    def action_unlock(self):
+        with changing_state():
+            return super().action_unlock()
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        if self.env.context.get("mark_so_as_sent"):
+            # Odoo marks a quotation sent when it is e-mailed to the customer.
+            with changing_state():
+                return super().message_post(**kwargs)
+        return super().message_post(**kwargs)
 
     # -------------------------------------------------------- automatic moves
     def _order_flow_auto_move(self, code, cause="rule"):

@@ -74,6 +74,33 @@ class TestSystemOnlyFields(OrderFlowCommon):
                         order.with_user(user).write({name: changed_value(order, name)})
                     self.assertUnchanged(order, list(names), before)
 
+    def test_odoo_state_changes_through_its_actions_only(self):
+        """Odoo's state and lock follow the business status and Odoo's own
+        actions: written directly, they are refused to every role."""
+        order = self.make_order()
+        self.assertEqual(order.state, "sale")
+        for role in ROLE_NAMES:
+            for vals in ({"state": "cancel"}, {"state": "draft"}, {"locked": True}):
+                with self.subTest(role=role, vals=vals), self.assertRaises(AccessError):
+                    order.with_user(self.users[role]).write(vals)
+        self.assertEqual((order.state, order.locked), ("sale", False))
+        with self.assertRaises(AccessError):
+            self.env["sale.order"].with_user(self.sales).create(
+                {"partner_id": self.customer.id, "state": "sale"}
+            )
+        # Odoo's actions still work for the person who may use them
+        quotation = (
+            self.env["sale.order"]
+            .with_user(self.sales)
+            .create({"partner_id": self.customer.id, "user_id": self.sales.id})
+        )
+        quotation.action_quotation_sent()
+        self.assertEqual(quotation.state, "sent")
+        order.with_user(self.users["manager"]).action_lock()
+        self.assertTrue(order.locked)
+        order.with_user(self.users["manager"]).action_unlock()
+        self.assertFalse(order.locked)
+
     def test_order_facts_refused_on_create(self):
         Order = self.env["sale.order"].with_user(self.sales)
         for name, value in (
@@ -152,6 +179,15 @@ class TestSystemOnlyFields(OrderFlowCommon):
         for role in ("sales", "logistics", "accountant", "support"):
             with self.subTest(role=role), self.assertRaises(AccessError):
                 Map.with_user(self.users[role]).action_open_map()
+        # each user's rows are his own
+        admin_rows = Map.with_user(self.users["administrator"]).search(
+            [("create_uid", "=", self.users["administrator"].id)]
+        )
+        self.assertTrue(admin_rows)
+        manager = Map.with_user(self.users["manager"])
+        self.assertFalse(manager.search([("id", "in", admin_rows.ids)]))
+        with self.assertRaises(AccessError):
+            admin_rows[:1].with_user(self.users["manager"]).read(["templates"])
 
     def test_copy_of_an_order_by_its_salesperson(self):
         """Duplicating an own order works for a Sales Manager: none of the

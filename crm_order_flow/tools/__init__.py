@@ -1,4 +1,11 @@
-from .flow_cause import acting_as, current_cause, is_syncing_state, syncing_state
+from .flow_cause import (
+    acting_as,
+    changing_state,
+    current_cause,
+    is_changing_state,
+    is_syncing_state,
+    syncing_state,
+)
 from .sms_segments import sms_segments
 
 

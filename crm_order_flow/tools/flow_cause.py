@@ -16,6 +16,7 @@ import contextvars
 
 _CAUSE = contextvars.ContextVar("crm_order_flow_cause", default=None)
 _SYNCING = contextvars.ContextVar("crm_order_flow_syncing", default=False)
+_STATE_ACTION = contextvars.ContextVar("crm_order_flow_state_action", default=False)
 
 CAUSES = ("user", "rule", "carrier")
 
@@ -52,3 +53,19 @@ def syncing_state():
 
 def is_syncing_state():
     return _SYNCING.get()
+
+
+@contextlib.contextmanager
+def changing_state():
+    """Odoo's own order actions (confirm, cancel, back to quotation, mark as
+    sent, lock, unlock) change Odoo's state inside this block, with their own
+    checks: a direct write of the state by a person is refused otherwise."""
+    token = _STATE_ACTION.set(True)
+    try:
+        yield
+    finally:
+        _STATE_ACTION.reset(token)
+
+
+def is_changing_state():
+    return _STATE_ACTION.get() or _SYNCING.get()
