@@ -45,10 +45,15 @@ class TestSecurityBoundActions(SecurityCase):
         self.assertTrue(self.actions)
         failures = []
         targets = (self.order_new, self.order_assembled, self.order_assembly)
+        # every run is rolled back: the store is the same before each one
+        baselines = {order: self.facts(order) for order in targets}
         for action in self.actions:
-            for order in targets:
+            # messages and activities show on any order; code and updates
+            # are tried where they have something to change
+            orders = targets if action.state in ("code", "object_write") else targets[:1]
+            for order in orders:
+                before = baselines[order]
                 with self.rolled_back():
-                    before = self.facts(order)
                     answer = self.call(
                         role,
                         "ir.actions.server",

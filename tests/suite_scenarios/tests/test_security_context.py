@@ -82,6 +82,30 @@ class TestSecurityClientContext(SecurityCase):
                     )
                     self.assertNotEqual(order.state, "cancel")
 
+    def test_claimed_mark_as_sent_changes_no_state(self):
+        """Support and the Accountant post on orders; a context key of the
+        post (Odoo's "mark the quotation sent") does not let them change the
+        order's state."""
+        order = self.order_new
+        for role in ("support", "accountant"):
+            with self.subTest(role=role), self.rolled_back():
+                before = self.order_state(order)
+                answer = self.call(
+                    role,
+                    "sale.order",
+                    "message_post",
+                    order.ids,
+                    body="Called the customer",
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                    context={"mark_so_as_sent": True},
+                )
+                self.assertEqual(
+                    self.order_state(order)[0],
+                    before[0],
+                    f"{role}'s note marked the quotation sent ({answer.describe()})",
+                )
+
     def test_tracking_keys_do_not_hide_a_change(self):
         """Support may change the operator comment; the change is tracked in
         the chatter whatever the context says."""
