@@ -161,6 +161,43 @@ def create_database(name, template):
         fail(f"installing the suite into {name} failed")
 
 
+def update_if_needed(name):
+    """Bring the addon's tables up to its code when the database holds an
+    older version of it (e.g. a copy of an older template)."""
+    manifest = os.path.join(ROOT, "sms_club", "__manifest__.py")
+    with open(manifest, encoding="utf-8") as handle:
+        wanted = eval(handle.read())["version"]  # noqa: S307 - our own manifest
+    conn = pg_connect(name)
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT latest_version, state FROM ir_module_module WHERE name = 'sms_club'")
+            row = cr.fetchone()
+    finally:
+        conn.close()
+    if not row or row[1] != "installed":
+        fail(f"sms_club is not installed in {name}")
+    if row[0] == wanted:
+        return
+    print(f"updating sms_club in {name} ({row[0]} → {wanted})…")
+    cmd = [
+        sys.executable,
+        "-m",
+        "odoo",
+        "-d",
+        name,
+        f"--addons-path={addons_path()}",
+        *db_args(),
+        "-u",
+        "sms_club",
+        "--stop-after-init",
+        "--log-level=warn",
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode:
+        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
+        fail(f"updating sms_club in {name} failed")
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -360,6 +397,7 @@ def main():
 
     if not database_exists(args.db):
         create_database(args.db, args.template)
+    update_if_needed(args.db)
     fake_module = load_fake()
     fake = fake_module.FakeSmsClub(
         slow_seconds=args.timeout * 1.5, hang_seconds=args.timeout * 1.5
