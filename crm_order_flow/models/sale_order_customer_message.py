@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 MEDIUMS = [("sms", "SMS / Viber"), ("email", "Email")]
 CHANNELS = [
@@ -111,8 +112,17 @@ class SaleOrderCustomerMessage(models.Model):
                 log.state = "queued"
 
     def action_send_now(self):
-        """Send messages waiting for the sending window right away."""
+        """Send messages waiting for the sending window right away: for the
+        people who process the orders (their salesperson, managers)."""
+        self.check_access("read")
         self.order_id.check_access("write")
+        if not self.env.su and not self.env.user.has_group("sales_team.group_sale_salesman"):
+            raise AccessError(
+                _(
+                    "Only the salesperson of the order or a manager may send its waiting "
+                    "messages now."
+                )
+            )
         schedules = (
             self.env["mail.message.schedule"]
             .sudo()

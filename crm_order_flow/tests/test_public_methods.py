@@ -66,12 +66,20 @@ class TestPublicMethods(OrderFlowCommon):
             order = self.make_order()
         log = order.customer_message_ids
         self.assertEqual(log.state, "scheduled")
-        for user in (self.users["marketer"], self.colleague):
-            with self.assertRaises(AccessError):
+        for user in (
+            self.users["marketer"],
+            self.colleague,
+            self.users["support"],
+            self.users["logistics"],
+            self.users["accountant"],
+        ):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
                 log.with_user(user).action_send_now()
         self.assertEqual(
             order.customer_message_ids.scheduled_date, log.scheduled_date, "still waiting"
         )
+        log.with_user(self.users["manager"]).action_send_now()
+        self.assertFalse(log.scheduled_date)
 
     def test_rule_actions_do_not_run_by_hand_for_anyone_but_administrators(self):
         order = self.make_order()
