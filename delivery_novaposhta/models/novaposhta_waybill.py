@@ -57,6 +57,8 @@ RETRY_PARAM = "delivery_novaposhta.retry_seconds"
 DEFAULT_RETRY_SECONDS = 60
 # How far back the reconciliation looks for waybills Odoo does not know.
 RECONCILE_DAYS = 3
+# Another transaction holds or changed the row: try again later.
+CONCURRENCY_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.LockNotAvailable)
 
 
 class NovaPoshtaWaybill(models.Model):
@@ -243,7 +245,9 @@ class NovaPoshtaWaybill(models.Model):
             client = account._np_client(stats=stats)
             account_waybills = waybills.filtered(lambda w, a=account: w.account_id == a)
             for ids in split_every(TRACKING_BATCH, account_waybills.ids):
-                batch = self.browse(ids)
+                batch = self._np_tracking_batch(ids)
+                if not batch:
+                    continue
                 try:
                     items = client.track([(w.name, w.recipient_phone) for w in batch])
                 except NovaPoshtaError as error:
@@ -254,9 +258,46 @@ class NovaPoshtaWaybill(models.Model):
                     batch.write({"error_message": text[:250]})
                     stats["failed_batches"] = stats.get("failed_batches", 0) + 1
                     continue
-                batch._np_apply_tracking(items, table, stats, plan=plan)
+                batch_plan = {"moves": {}, "notes": {}}
+                try:
+                    with self.env.cr.savepoint():
+                        batch._np_apply_tracking(items, table, stats, plan=batch_plan)
+                    for code, orders in batch_plan["moves"].items():
+                        plan["moves"][code] = plan["moves"].get(code, orders.browse()) | orders
+                    plan["notes"].update(batch_plan["notes"])
+                except CONCURRENCY_ERRORS as error:
+                    # a person changed one of these orders meanwhile: next run
+                    _logger.info("Nova Poshta tracking batch left for the next run: %s", error)
+                    stats["busy_batches"] = stats.get("busy_batches", 0) + 1
+        if self.env.context.get("cron_id"):
+            self._np_commit()
         self._np_move_orders(plan)
         return stats
+
+    def _np_tracking_batch(self, ids):
+        """The waybills of ``ids`` still created that nobody else is changing
+        now. Run as the scheduled action, each batch starts a transaction of
+        its own (a fresh view: what a person changed meanwhile is seen, not
+        overwritten), and the rows are locked, skipping those another
+        transaction holds."""
+        if self.env.context.get("cron_id"):
+            # The scheduled action only (cron_id is set by Odoo's cron
+            # runner): the batches before are done; commit them.
+            self._np_commit()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM novaposhta_waybill WHERE id IN %s AND state = 'created' "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        tuple(ids),
+                    ),
+                    log_exceptions=False,
+                )
+                locked = [row[0] for row in self.env.cr.fetchall()]
+        except CONCURRENCY_ERRORS:
+            return self.browse()
+        return self.browse([waybill_id for waybill_id in ids if waybill_id in set(locked)])
 
     @api.model
     def _np_move_orders(self, plan):
@@ -323,6 +364,8 @@ class NovaPoshtaWaybill(models.Model):
             else:
                 unchanged |= waybill
         for waybill in deleted:
+            if not self._np_lock_order(waybill.order_id):
+                continue  # a person is at it: the next run
             waybill._np_mark_deleted(
                 _(
                     "Nova Poshta reports waybill %(number)s as deleted.",
@@ -591,10 +634,11 @@ class NovaPoshtaWaybill(models.Model):
 
     @api.model
     def _np_lock_order(self, order):
-        """Lock the order's row for this transaction, without waiting: False
-        when another transaction holds it (a colleague's click, the
-        scheduled action) or changed it meanwhile. Nothing is logged: the
-        caller says what to do."""
+        """Lock the order's row and its waybills' rows for this transaction,
+        without waiting: False when another transaction holds them (a
+        colleague's click, a scheduled action) or changed them since this
+        transaction began (writing them then would fail). Nothing is logged:
+        the caller says what to do."""
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -604,7 +648,15 @@ class NovaPoshtaWaybill(models.Model):
                     ),
                     log_exceptions=False,
                 )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM novaposhta_waybill WHERE order_id = %s "
+                        "FOR NO KEY UPDATE NOWAIT",
+                        order.id,
+                    ),
+                    log_exceptions=False,
+                )
+        except CONCURRENCY_ERRORS:
             return False
         return True
 
@@ -676,7 +728,11 @@ class NovaPoshtaWaybill(models.Model):
                 number=self.name,
                 order=order.name,
             )
-        order.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if order.np_waybill_id == self and order.delivery_tracking_ref != self.name:
+            # the note is the body of the message that tracks the new number
+            order._track_set_log_message(body)
+        else:
+            order.message_post(body=body, subtype_xmlid="mail.mt_note")
         self._np_write_order_facts()
         return self
 
@@ -708,7 +764,7 @@ class NovaPoshtaWaybill(models.Model):
         self.ensure_one()
         text = self.account_id._np_problem_text(error)
         attempts = self.attempts + (0 if self.state == "sending" else 1)
-        delay = self._np_retry_seconds() * (2 ** min(max(attempts - 1, 0), 6))
+        delay = self._np_retry_seconds() * (2 ** min(max(attempts - 1, 0), 3))
         next_try = fields.Datetime.now() + timedelta(seconds=delay)
         self.write(
             {
@@ -920,6 +976,9 @@ class NovaPoshtaWaybill(models.Model):
         lists = {}
         stats = {}
         for waybill_id in ids:
+            # each waybill in a transaction of its own, begun at its lock: it
+            # sees what was committed before, nobody changes it meanwhile
+            self._np_commit()
             try:
                 outcome = self.browse(waybill_id)._np_process(lists)
             except Exception:  # noqa: BLE001 - one bad waybill never stops the rest
@@ -1134,6 +1193,7 @@ class NovaPoshtaWaybill(models.Model):
                 .search([("name", "in", list(orphans)), ("company_id", "=", account.company_id.id)])
             )
             for order in orders:
+                self._np_commit()  # a transaction per order, begun at its lock
                 try:
                     with self.env.cr.savepoint():
                         outcome = self._np_settle_orphans(

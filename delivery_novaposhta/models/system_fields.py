@@ -5,7 +5,6 @@ stamps); a person's request, whatever its role or channel (form, import,
 JSON-RPC), is refused with a clear message and changes nothing.
 """
 
-from odoo import _
 from odoo.exceptions import AccessError
 
 
@@ -27,7 +26,7 @@ def refuse_system_fields(records, vals, names, on_create=False):
         ]
     if refused:
         raise AccessError(
-            _(
+            records.env._(
                 "%(fields)s of %(model)s are set by the system only (from Nova Poshta) and "
                 "cannot be changed by hand.",
                 fields=", ".join(
