@@ -26,8 +26,9 @@ What the client guarantees by itself:
       SMS Club answered and did not take the request (a 4xx, a business
       error such as an invalid number or an unknown alpha name);
   ``retry``
-      the request surely did not reach processing: the connection could not
-      be opened, HTTP 429, HTTP 503; it may be sent again later;
+      the request surely did not reach processing: it could not be built
+      (settings) or the connection could not be opened, HTTP 429, HTTP 503;
+      it may be sent again later;
   ``unknown``
       SMS Club may have processed it: no answer in time after the request was
       sent, the connection broke after it was sent, HTTP 500/502/504, or an
@@ -479,8 +480,9 @@ class SmsClubClient:
             requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError,
         ):
             return SmsClubError(KIND_BROKEN, UNKNOWN)
-        # bad address, bad characters in the token…: nothing was sent
-        return SmsClubError(KIND_CONFIG, REFUSED)
+        # bad address, bad characters in the token…: nothing was sent, and
+        # it goes once the settings are right
+        return SmsClubError(KIND_CONFIG, RETRY)
 
     def _parse(self, status, text):
         try:
