@@ -1,5 +1,9 @@
+from markupsafe import Markup
+
 from odoo import _, api, models, tools
 from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.access_roles.tools.credentials import redact
 
 # Models whose message templates are limited to the order flow's placeholders.
 PLACEHOLDER_MODELS = ("sale.order",)
@@ -22,7 +26,9 @@ class MailRenderMixin(models.AbstractModel):
       rendered with the rights of the administrator who last changed it
       (never as superuser), or with the rights of the person rendering it in
       a composer; if its last author is no administrator (it reached the
-      database by another path), it is not rendered at all.
+      database by another path), it is not rendered at all. Whatever such a
+      template holds, no credential of the suite (``CredentialField``) comes
+      out of it: their values are masked in what it renders.
     """
 
     _inherit = "mail.render.mixin"
@@ -118,7 +124,7 @@ class MailRenderMixin(models.AbstractModel):
         self, template_src, model, res_ids, engine="inline_template", add_context=None, options=None
     ):
         renderer = self._order_flow_renderer()
-        return super(MailRenderMixin, renderer)._render_template(
+        rendered = super(MailRenderMixin, renderer)._render_template(
             template_src,
             model,
             res_ids,
@@ -126,3 +132,39 @@ class MailRenderMixin(models.AbstractModel):
             add_context=add_context,
             options=options,
         )
+        if self._order_flow_is_placeholder_template() and self._order_flow_has_code():
+            rendered = self._order_flow_mask_credentials(rendered)
+        return rendered
+
+    @api.model
+    @tools.ormcache()
+    def _order_flow_credential_fields(self):
+        """(model, field) of every credential of the suite (CredentialField)."""
+        return tuple(
+            (model_name, name)
+            for model_name in self.env.registry
+            if not self.env[model_name]._abstract and not self.env[model_name]._transient
+            for name, field in self.env[model_name]._fields.items()
+            if getattr(field, "credential", False) and field.store
+        )
+
+    @api.model
+    def _order_flow_mask_credentials(self, rendered):
+        """``rendered`` ({res_id: text}) with every credential value masked."""
+        secrets = set()
+        for model_name, name in self._order_flow_credential_fields():
+            # sudo: the secrets are read only to be masked, never shown.
+            records = self.env[model_name].sudo().with_context(active_test=False).search([])
+            secrets.update(str(value) for value in records.mapped(name) if value)
+        if not secrets:
+            return rendered
+        secrets = sorted(secrets, key=len, reverse=True)  # a longer secret first
+        masked = {}
+        for res_id, text in rendered.items():
+            if isinstance(text, Markup):
+                masked[res_id] = Markup(redact(str(text), *secrets))
+            elif isinstance(text, str):
+                masked[res_id] = redact(text, *secrets)
+            else:
+                masked[res_id] = text
+        return masked

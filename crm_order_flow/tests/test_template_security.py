@@ -3,6 +3,7 @@ with the allowed placeholders and nothing else, and a template is never
 rendered with more rights than its author's."""
 
 import json
+from unittest.mock import patch
 
 from markupsafe import Markup
 
@@ -177,6 +178,30 @@ class TestTemplateSecurity(OrderFlowCommon):
         order = self.make_order()
         log = order.customer_message_ids.filtered(lambda m: m.template_name == "Order received")
         self.assertIn(f"by {admin.login}", log.message_id.body)
+
+    def test_administrators_code_shows_no_credential(self):
+        """Whatever an administrator's template reaches, a credential of the
+        suite (a CredentialField) is masked in the customer's message."""
+        secret = "sk-live-7f3a9c2e51d04b88"
+        self.env.cr.execute(
+            "UPDATE res_company SET report_footer = %s WHERE id = %s",
+            [json.dumps({"en_US": secret}), self.company.id],
+        )
+        self.company.invalidate_recordset()
+        self.sms_created.with_user(
+            self.users["administrator"]
+        ).body = "Order {{ object.name }} {{ object.company_id.report_footer }}"
+        Template = type(self.env["sms.template"])
+        with patch.object(
+            Template,
+            "_order_flow_credential_fields",
+            return_value=(("res.company", "report_footer"),),
+        ):
+            order = self.make_order()
+        log = order.customer_message_ids.filtered(lambda m: m.template_name == "Order received")
+        self.assertIn(order.name, log.message_id.body)
+        self.assertNotIn(secret, log.message_id.body)
+        self.assertIn("••••4b88", log.message_id.body)
 
     def test_placeholders_are_listed_in_one_place(self):
         Order = self.env["sale.order"]
