@@ -75,8 +75,8 @@ class SaleOrder(models.Model):
 
     # Odoo's own state and lock follow the business status (or Odoo's order
     # actions, which check what they do): a person never writes them directly.
-    state = fields.Selection(system_only=True)
-    locked = fields.Boolean(system_only=True)
+    state = fields.Selection(system_only=True, copy=False)
+    locked = fields.Boolean(system_only=True, copy=False)
 
     # ------------------------------------------------------------------ status
     def _default_stage_id(self):
@@ -107,6 +107,7 @@ class SaleOrder(models.Model):
     )
     stage_deadline = fields.Datetime(
         system_only=True,
+        copy=False,
         string="Status time limit",
         compute="_compute_stage_deadline",
         store=True,
@@ -138,6 +139,7 @@ class SaleOrder(models.Model):
     # ----------------------------------------------------------------- payment
     paid_amount = fields.Monetary(
         system_only=True,
+        copy=False,
         string="Paid",
         compute="_compute_order_payment",
         store=True,
@@ -151,6 +153,7 @@ class SaleOrder(models.Model):
     order_payment_state = fields.Selection(
         PAYMENT_STATES,
         system_only=True,
+        copy=False,
         string="Payment status",
         compute="_compute_order_payment",
         store=True,

@@ -69,6 +69,7 @@ class SaleOrderStageHistory(models.Model):
         aggregator="avg",
         help="Hours spent in the status during this visit (until now while it lasts).",
         system_only=True,
+        copy=False,
     )
     is_current = fields.Boolean(compute="_compute_is_current", string="Current")
 

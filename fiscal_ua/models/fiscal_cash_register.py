@@ -94,7 +94,9 @@ class FiscalCashRegister(models.Model):
         "Default payment form",
         help="Used for an invoice whose payments do not tell how it was paid.",
     )
-    shift_ids = fields.One2many("fiscal.shift", "register_id", "Shifts", system_only=True)
+    shift_ids = fields.One2many(
+        "fiscal.shift", "register_id", "Shifts", system_only=True, copy=False
+    )
     current_shift_id = fields.Many2one(
         "fiscal.shift", "Current shift", compute="_compute_current_shift_id"
     )

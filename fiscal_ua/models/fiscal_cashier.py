@@ -28,7 +28,7 @@ class FiscalCashier(models.Model):
     pin_code = CredentialField("PIN code")
     # the token comes from Checkbox's sign-in, never from a person
     access_token = CredentialField(
-        "Access token", system_only=True, help="Token of the last sign-in (technical)."
+        "Access token", system_only=True, copy=False, help="Token of the last sign-in (technical)."
     )
     credentials_set = fields.Boolean(
         "Credentials entered",

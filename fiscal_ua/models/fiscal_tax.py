@@ -18,16 +18,20 @@ class FiscalTax(models.Model):
         required=True,
         ondelete="cascade",
         system_only=True,
+        copy=False,
     )
     company_id = fields.Many2one(related="register_id.company_id", store=True)
     code = fields.Integer(
-        required=True, system_only=True, help="The tax code of the register in Checkbox."
+        required=True,
+        system_only=True,
+        copy=False,
+        help="The tax code of the register in Checkbox.",
     )
-    label = fields.Char(system_only=True)
-    symbol = fields.Char(system_only=True, help="The letter printed on the receipt.")
-    rate = fields.Float(digits=(5, 2), system_only=True)
+    label = fields.Char(system_only=True, copy=False)
+    symbol = fields.Char(system_only=True, copy=False, help="The letter printed on the receipt.")
+    rate = fields.Float(digits=(5, 2), system_only=True, copy=False)
     no_vat = fields.Boolean(
-        "Not a VAT payer rate", system_only=True, help="The VAT-exempt rate (без ПДВ)."
+        "Not a VAT payer rate", system_only=True, copy=False, help="The VAT-exempt rate (без ПДВ)."
     )
     tax_ids = fields.Many2many(
         "account.tax",

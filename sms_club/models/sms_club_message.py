@@ -61,13 +61,13 @@ class SmsClubMessage(models.Model):
     _rec_name = "number"
 
     sms_uuid = fields.Char(
-        string="SMS uuid", required=True, index=True, readonly=True, system_only=True
+        string="SMS uuid", required=True, index=True, readonly=True, system_only=True, copy=False
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True, system_only=True
+        "res.company", required=True, index=True, readonly=True, system_only=True, copy=False
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Contact", index=True, readonly=True, system_only=True
+        "res.partner", string="Contact", index=True, readonly=True, system_only=True, copy=False
     )
     order_id = fields.Many2one(
         "sale.order",
@@ -76,6 +76,7 @@ class SmsClubMessage(models.Model):
         ondelete="set null",
         readonly=True,
         system_only=True,
+        copy=False,
     )
     mail_message_id = fields.Many2one(
         "mail.message",
@@ -84,30 +85,42 @@ class SmsClubMessage(models.Model):
         ondelete="set null",
         readonly=True,
         system_only=True,
+        copy=False,
     )
-    res_model = fields.Char(string="Document model", readonly=True, system_only=True)
+    res_model = fields.Char(string="Document model", readonly=True, system_only=True, copy=False)
     res_id = fields.Many2oneReference(
-        string="Document", model_field="res_model", readonly=True, system_only=True
+        string="Document", model_field="res_model", readonly=True, system_only=True, copy=False
     )
-    number = fields.Char(string="Number as entered", readonly=True, system_only=True)
+    number = fields.Char(string="Number as entered", readonly=True, system_only=True, copy=False)
     phone = fields.Char(
-        string="Number sent", readonly=True, help="In SMS Club's format.", system_only=True
+        string="Number sent",
+        readonly=True,
+        help="In SMS Club's format.",
+        system_only=True,
+        copy=False,
     )
-    body = fields.Text(string="Text", readonly=True, system_only=True)
+    body = fields.Text(string="Text", readonly=True, system_only=True, copy=False)
     channel = fields.Selection(
-        CHANNELS, required=True, default="sms", readonly=True, system_only=True
+        CHANNELS, required=True, default="sms", readonly=True, system_only=True, copy=False
     )
     state = fields.Selection(
-        STATES, required=True, default="queued", index=True, readonly=True, system_only=True
+        STATES,
+        required=True,
+        default="queued",
+        index=True,
+        readonly=True,
+        system_only=True,
+        copy=False,
     )
     provider_id = fields.Char(
-        string="SMS Club id", index="btree_not_null", readonly=True, system_only=True
+        string="SMS Club id", index="btree_not_null", readonly=True, system_only=True, copy=False
     )
     provider_status = fields.Char(
         string="SMS Club status",
         readonly=True,
         help="The last status word SMS Club gave.",
         system_only=True,
+        copy=False,
     )
     sms_fallback_status = fields.Char(
         string="SMS fallback status",
@@ -115,20 +128,28 @@ class SmsClubMessage(models.Model):
         help="Viber, then SMS: the state of the SMS that SMS Club sent when Viber was not "
         "delivered.",
         system_only=True,
+        copy=False,
     )
-    failure_reason = fields.Char(readonly=True, system_only=True)
-    attempt_count = fields.Integer(string="Attempts", readonly=True, system_only=True)
+    failure_reason = fields.Char(readonly=True, system_only=True, copy=False)
+    attempt_count = fields.Integer(string="Attempts", readonly=True, system_only=True, copy=False)
     claim_token = fields.Char(readonly=True, copy=False, system_only=True)
-    claim_date = fields.Datetime(string="Sending since", readonly=True, system_only=True)
-    sent_date = fields.Datetime(string="Sent on", readonly=True, system_only=True)
-    done_date = fields.Datetime(string="Final state on", readonly=True, system_only=True)
-    check_date = fields.Datetime(string="Last checked on", readonly=True, system_only=True)
+    claim_date = fields.Datetime(
+        string="Sending since", readonly=True, system_only=True, copy=False
+    )
+    sent_date = fields.Datetime(string="Sent on", readonly=True, system_only=True, copy=False)
+    done_date = fields.Datetime(
+        string="Final state on", readonly=True, system_only=True, copy=False
+    )
+    check_date = fields.Datetime(
+        string="Last checked on", readonly=True, system_only=True, copy=False
+    )
     checked_by_id = fields.Many2one(
         "res.users",
         string="Settled by",
         readonly=True,
         help="The person who settled a message of unknown outcome.",
         system_only=True,
+        copy=False,
     )
 
     # ------------------------------------------------- only the system writes

@@ -11,12 +11,13 @@ class SmsClubSender(models.Model):
     _description = "SMS Club Sender Name"
     _order = "kind, name"
 
-    name = fields.Char(required=True, readonly=True, system_only=True)
+    name = fields.Char(required=True, readonly=True, system_only=True, copy=False)
     kind = fields.Selection(
         [("sms", "SMS alpha name"), ("viber", "Viber sender")],
         required=True,
         readonly=True,
         system_only=True,
+        copy=False,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -25,8 +26,9 @@ class SmsClubSender(models.Model):
         default=lambda self: self.env.company,
         readonly=True,
         system_only=True,
+        copy=False,
     )
-    active = fields.Boolean(default=True, readonly=True, system_only=True)
+    active = fields.Boolean(default=True, readonly=True, system_only=True, copy=False)
 
     _sql_constraints = [
         ("name_unique", "unique(company_id, kind, name)", "This sender name is already listed."),
