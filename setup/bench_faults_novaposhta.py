@@ -413,6 +413,7 @@ class Bench:
         self.outcomes = Counter()
         self.lock = threading.Lock()
         self.ops = []  # (kind, order id)
+        self.reconciled = 0.0
         self.work = queue.Queue()
         with registry.cursor() as cr:
             env = self.env(cr)
@@ -429,11 +430,14 @@ class Bench:
             self.outcomes[what] += 1
 
     def trigger_crons(self):
-        """As a store admin could ("Run manually"): the scheduled actions now."""
+        """As a store admin could ("Run manually"): the scheduled actions now
+        (the reconciliation, which reads NP's whole list, every 30 s)."""
         with self.registry.cursor() as cr:
             env = self.env(cr)
             env.ref("delivery_novaposhta.ir_cron_np_waybills")._trigger()
-            env.ref("delivery_novaposhta.ir_cron_np_reconcile")._trigger()
+            if time.monotonic() - self.reconciled > 30:
+                env.ref("delivery_novaposhta.ir_cron_np_reconcile")._trigger()
+                self.reconciled = time.monotonic()
 
     def ready_for_deletion(self, created):
         """The position in ``created`` of an order handed over more than 3 s
@@ -738,6 +742,7 @@ def main():
     args = parser.parse_args()
     n_create = args.ops - int(args.ops * DELETE_SHARE)
 
+    began = time.monotonic()
     if not database_exists(args.db):
         create_database(args)
     config.parse_config(
@@ -763,6 +768,7 @@ def main():
     port = args.http_port or free_port()
     print(f"Starting Odoo (2 workers, 2 cron workers) on port {port}; log {logfile}", flush=True)
     server, url = start_server(args, port, logfile)
+    prep_time = time.monotonic() - began
     fake.random_faults = args.fault_ratio
     bench = Bench(args, registry, url, fake, order_ids)
     try:
@@ -806,7 +812,10 @@ def main():
         f"  faults injected: {fault_calls} of the calls {dict(sorted(fake.faults_served.items()))}"
     )
     print(f"  clicks: {dict(sorted(bench.outcomes.items()))}")
-    print(f"  time: operations {ops_time:.0f} s, settling {settle_time:.0f} s")
+    print(
+        f"  time: preparation {prep_time:.0f} s, operations {ops_time:.0f} s, "
+        f"settling {settle_time:.0f} s"
+    )
     if not_settled:
         print(f"  still being reconciled (not yet flagged for a person): {not_settled}")
     if duplicates or odoo_dups:

@@ -1140,6 +1140,7 @@ class NovaPoshtaWaybill(models.Model):
         → ``{waybill id: "deleted" | "uncertain"}``; NP's refusal raises."""
         outcomes = {}
         for waybill in self:
+            self._np_lock_order_or_refuse(waybill.order_id)
             client = waybill.account_id._np_client()
             try:
                 if waybill.state == "deleting":
