@@ -692,13 +692,17 @@ class NovaPoshtaWaybill(models.Model):
         """Store NP's answer to a save (or the list row of the look-up)."""
         self.ensure_one()
         number = str(data.get("IntDocNumber") or data.get("Number") or "")
+        try:
+            estimated = parse_date(data.get("EstimatedDeliveryDate"))
+        except ValueError:
+            estimated = False  # an unknown date format must not lose the waybill
         self.write(
             {
                 "state": "created",
                 "name": number,
                 "ref": data.get("Ref"),
                 "cost": to_float(data.get("CostOnSite")),
-                "estimated_delivery_date": parse_date(data.get("EstimatedDeliveryDate")),
+                "estimated_delivery_date": estimated,
                 "status_code": str(data.get("StateId") or "1"),
                 "status_text": data.get("StateName") or _("Created, not handed over yet"),
                 "status_date": fields.Datetime.now(),
@@ -1261,6 +1265,12 @@ class NovaPoshtaWaybill(models.Model):
             stats["in_flight"] = 1
             return stats
         carrier = order.carrier_id if order.carrier_id.delivery_type == "novaposhta" else False
+        # the delivery method the waybill was made with (the order's may have changed)
+        extra_carrier = (
+            carrier
+            or waybills[:1].carrier_id
+            or self.env["delivery.carrier"].search([("np_account_id", "=", account.id)], limit=1)
+        )
         for item in items:
             if live and live.state in ("queued", "sending", "uncertain"):
                 live._np_mark_created(item, adopted=True)
@@ -1285,7 +1295,7 @@ class NovaPoshtaWaybill(models.Model):
             extra = self.create(
                 {
                     "order_id": order.id,
-                    "carrier_id": (carrier or live.carrier_id or waybills[:1].carrier_id).id,
+                    "carrier_id": extra_carrier.id,
                     "account_id": account.id,
                     "state": "extra",
                     "name": str(item.get("IntDocNumber") or ""),
