@@ -1,4 +1,4 @@
-"""Every cell of the access matrix of roles.md, acting as a user of the role:
+"""Every cell of the store roles access matrix, acting as a user of the role:
 what is allowed works, what is refused raises and changes nothing.
 
 Cells of areas whose models come with later addons (fiscal receipts, carrier

@@ -9,7 +9,7 @@ class TestStatusRights(AccessRolesCommon):
     def allowed(self, role, code, group, kind="any"):
         return self.env["access.status.right"]._is_allowed(self.users[role], code, group, kind)
 
-    def test_table_of_roles_md(self):
+    def test_table_of_the_store_roles_matrix(self):
         cases = [
             ("administrator", "returned", "cancel", "any", True),
             ("manager", "to_assembly", "assembly", "carrier", True),

@@ -1,4 +1,4 @@
-"""Rights per roles.md: "Fiscal receipts, registers, shifts": Admin RWCD,
+"""Rights per the store roles matrix: "Fiscal receipts, registers, shifts": Admin RWCD,
 Manager R, Accountant RWC (not credentials), Support R receipts, others none."""
 
 import logging
