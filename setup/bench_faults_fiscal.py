@@ -38,146 +38,36 @@ Usage: setup/bench_faults_fiscal.py [--db fiscal_faults_bench] [--template DB]
        [--settle-timeout 300] [--http-port 0] [--addons-path PATHS]
 """
 
-import argparse
-import importlib.util
 import os
 import queue
 import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import bench_faults_common as common
+from bench_faults_common import Person, RpcError, fail
+
+ROOT = common.ROOT
 FAKE_PATH = os.path.join(ROOT, "fiscal_ua", "tests", "fake_checkbox.py")
 LICENSE_KEY = "bench-faults-licence-key1"
 CASHIER_LOGIN = "bench-faults-cashier"
 CASHIER_PASSWORD = "bench-faults-cashier-password"
 ACCOUNTANT = ("accountant", "accountant")  # the demo Accountant of access_roles
 OP_SHARES = (("sell", 0.5), ("return", 0.15), ("prepayment", 0.175), ("final", 0.175))
-
-
-def fail(message, code=2):
-    print(f"setup/bench_faults_fiscal.py: {message}", file=sys.stderr)
-    sys.exit(code)
-
+CRONS = ("fiscal_ua.ir_cron_fiscal_receipts", "fiscal_ua.ir_cron_fiscal_close_shifts")
 
 try:
     import odoo
     from odoo import Command, api
     from odoo.modules.registry import Registry
-    from odoo.tools import config
 except ImportError:
-    fail(
-        "Odoo 18 is not importable (python3 -c 'import odoo' fails). Install Odoo 18.0 "
-        "Community so that `import odoo` works (see README, Prerequisites)."
-    )
-if odoo.release.version_info[0] != 18:
-    fail(f"Odoo 18 is required, found {odoo.release.version}.")
-try:
-    import requests
-except ImportError:
-    fail("the Python package requests is missing: pip install -r setup/requirements.txt")
+    common.odoo_missing()
+common.check_odoo_version(odoo)
 
 
 # ---------------------------------------------------------------------- setup
-def load_fake():
-    spec = importlib.util.spec_from_file_location("fiscal_ua_fake_checkbox", FAKE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def db_args():
-    args = []
-    for env_name, option in (("PGHOST", "--db_host"), ("PGPORT", "--db_port")):
-        if os.environ.get(env_name):
-            args.append(f"{option}={os.environ[env_name]}")
-    if os.environ.get("PGUSER"):
-        args.append(f"--db_user={os.environ['PGUSER']}")
-    if os.environ.get("PGPASSWORD"):
-        args.append(f"--db_password={os.environ['PGPASSWORD']}")
-    return args
-
-
-def default_addons_path():
-    return ",".join(
-        [os.path.join(os.path.dirname(odoo.__file__), "addons"), ROOT, os.path.join(ROOT, "tests")]
-    )
-
-
-def pg_connect(dbname="postgres"):
-    import psycopg2
-
-    kwargs = {"dbname": dbname}
-    for env_name, key in (
-        ("PGHOST", "host"),
-        ("PGPORT", "port"),
-        ("PGUSER", "user"),
-        ("PGPASSWORD", "password"),
-    ):
-        if os.environ.get(env_name):
-            kwargs[key] = os.environ[env_name]
-    try:
-        return psycopg2.connect(**kwargs)
-    except psycopg2.OperationalError as error:
-        fail(f"PostgreSQL is not reachable ({error}). Start it, or set PGHOST/PGPORT/PGUSER.")
-
-
-def database_exists(name):
-    conn = pg_connect()
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            return bool(cr.fetchone())
-    finally:
-        conn.close()
-
-
-def create_database(args):
-    if args.template:
-        if not database_exists(args.template):
-            fail(f"template database {args.template} does not exist")
-        print(f"Creating database {args.db} from {args.template}…", flush=True)
-        conn = pg_connect()
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cr:
-                cr.execute(f'CREATE DATABASE "{args.db}" TEMPLATE "{args.template}"')
-        finally:
-            conn.close()
-        # the copy has the suite installed: bring fiscal_ua to this code
-        print(f"Updating fiscal_ua in {args.db}…", flush=True)
-        odoo_cli(args, "-u", "fiscal_ua")
-        return
-    print(f"Creating database {args.db} with fiscal_ua and demo data (a few minutes)…", flush=True)
-    odoo_cli(args, "-i", "fiscal_ua")
-
-
-def odoo_cli(args, *options):
-    cmd = [
-        sys.executable,
-        "-m",
-        "odoo",
-        "-d",
-        args.db,
-        f"--addons-path={args.addons_path}",
-        *db_args(),
-        *options,
-        "--stop-after-init",
-        "--no-http",
-        "--log-level=warn",
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode:
-        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-        fail(f"odoo {' '.join(options)} failed")
-
-
 def prepare(env, fake_url, args):
     """Hryvnias, a cash register at the fake, an acquirer whose partial
     payments get prepayment receipts, the scheduled actions every minute."""
@@ -230,8 +120,7 @@ def prepare(env, fake_url, args):
     params = env["ir.config_parameter"]
     params.set_param("fiscal_ua.poll_interval", "0.05")
     params.set_param("sale.automatic_invoice", "False")
-    for xmlid in ("fiscal_ua.ir_cron_fiscal_receipts", "fiscal_ua.ir_cron_fiscal_close_shifts"):
-        env.ref(xmlid).write({"active": True, "interval_number": 1, "interval_type": "minutes"})
+    common.fast_crons(env, CRONS)
     accountant = env["res.users"].search([("login", "=", ACCOUNTANT[0])], limit=1)
     if not accountant or not accountant.has_group("access_roles.group_role_accountant"):
         fail("the demo Accountant (login 'accountant') is missing: the database needs demo data")
@@ -305,124 +194,12 @@ def make_documents(env, counts, uah, run_tag):
     return invoices, orders
 
 
-# ---------------------------------------------------------------------- server
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def launcher():
-    """A script that starts Odoo: the multi-worker server starts its
-    long-polling process with the same script (`python3 -m odoo` cannot)."""
-    path = os.path.join(tempfile.gettempdir(), "bench_faults_fiscal_odoo.py")
-    with open(path, "w", encoding="utf-8") as script:
-        script.write("import odoo.cli\n\nodoo.cli.main()\n")
-    return path
-
-
-def start_server(args, port, logfile):
-    cmd = [
-        sys.executable,
-        launcher(),
-        "-d",
-        args.db,
-        f"--db-filter=^{args.db}$",
-        f"--addons-path={args.addons_path}",
-        *db_args(),
-        "--workers=2",
-        "--max-cron-threads=2",
-        f"--http-port={port}",
-        f"--gevent-port={free_port()}",
-        "--limit-time-real=600",
-        "--limit-time-cpu=300",
-        "--log-level=warn",
-        f"--logfile={logfile}",
-    ]
-    with open(logfile, "w", encoding="utf-8"):
-        pass  # a new log for each run
-    # what the server prints outside its log (e.g. its long-polling process) goes there too
-    output = open(logfile, "a", encoding="utf-8")  # noqa: SIM115 - open while the server runs
-    process = subprocess.Popen(cmd, start_new_session=True, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"the Odoo server stopped at start; see {logfile}")
-        try:
-            if requests.get(f"{url}/web/login", timeout=2).status_code == 200:
-                return process, url
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    stop_server(process)
-    fail(f"the Odoo server did not answer within 3 minutes; see {logfile}")
-
-
-def stop_server(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)  # the server we started and its workers
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-class RpcError(Exception):
-    def __init__(self, name, message):
-        super().__init__(message)
-        self.name = name or ""
-        self.message = message or ""
-
-
-class Person:
-    """One browser session of a store user, over JSON-RPC."""
-
-    def __init__(self, url, db, login, password):
-        self.url = url
-        self.session = requests.Session()
-        self.calls = 0
-        result = self._post(
-            "/web/session/authenticate", {"db": db, "login": login, "password": password}
-        )
-        if not result or not result.get("uid"):
-            fail(f"could not sign in as {login}")
-
-    def _post(self, path, params):
-        response = self.session.post(
-            f"{self.url}{path}",
-            json={"jsonrpc": "2.0", "method": "call", "params": params},
-            timeout=300,
-        )
-        data = response.json()
-        if data.get("error"):
-            error = data["error"].get("data") or {}
-            raise RpcError(error.get("name"), error.get("message") or data["error"].get("message"))
-        return data.get("result")
-
-    def call(self, model, method, *args, **kwargs):
-        self.calls += 1
-        return self._post(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-
 # ---------------------------------------------------------------------- the run
-class Bench:
+class Bench(common.BenchBase):
     def __init__(self, args, registry, url, fake, invoices, orders, provider, uah):
-        self.args = args
-        self.registry = registry
-        self.url = url
-        self.fake = fake
+        super().__init__(args, registry, url, fake)  # ops: (kind, purpose key)
         self.provider_id = provider.id
         self.uah_id = uah.id
-        self.random = random.Random(args.seed)
-        self.outcomes = Counter()
-        self.lock = threading.Lock()
-        self.ops = []  # (kind, purpose key)
-        self.work = queue.Queue()
         self.invoice_ids = invoices.ids
         self.order_ids = orders.ids
         n_return = self.counts["return"]
@@ -433,18 +210,8 @@ class Bench:
     def counts(self):
         return self.args.counts
 
-    def env(self, cr):
-        return api.Environment(cr, odoo.SUPERUSER_ID, {})
-
-    def note(self, what):
-        with self.lock:
-            self.outcomes[what] += 1
-
     def trigger_crons(self):
-        with self.registry.cursor() as cr:
-            env = self.env(cr)
-            env.ref("fiscal_ua.ir_cron_fiscal_receipts")._trigger()
-            env.ref("fiscal_ua.ir_cron_fiscal_close_shifts")._trigger()
+        common.trigger_crons(self.registry, CRONS)
 
     def done_purposes(self, keys):
         with self.registry.cursor() as cr:
@@ -627,12 +394,8 @@ class Bench:
                 # as a store admin could ("Run manually"): the scheduled actions run now
                 self.trigger_crons()
                 last_trigger = time.monotonic()
-            while self.work.qsize() > 2 * self.args.people:
-                time.sleep(0.05)
-        self.work.join()
-        self.feeding_done.set()
-        for thread in people:
-            thread.join()
+            self.throttle()
+        self.finish(people)
 
     def unsettled(self):
         with self.registry.cursor() as cr:
@@ -685,17 +448,17 @@ class Bench:
     def settle(self):
         """The scheduled actions work; people work the lists meanwhile."""
         person = Person(self.url, self.args.db, *ACCOUNTANT)
-        started = time.monotonic()
-        deadline = started + self.args.settle_timeout
-        while time.monotonic() < deadline:
+
+        def settled():
             self.fake.wait_idle(5)
             pending, refused = self.unsettled()
-            if not pending and not refused:
-                return time.monotonic() - started, True
+            return not pending and not refused
+
+        def meanwhile():
             self.sweep(person)
             self.trigger_crons()
-            time.sleep(5)
-        return time.monotonic() - started, False
+
+        return common.settle(self.args.settle_timeout, settled, meanwhile, 5)
 
     def results(self):
         """Per operation: settled, left for a person, refused, or lost."""
@@ -738,31 +501,25 @@ class Bench:
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = common.parser(
+        __doc__,
+        db="fiscal_faults_bench",
+        seed=42,
+        settle_timeout=300.0,
+        ops_help="state-changing operations",
+        template_help="create the database as a copy of this one",
     )
-    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "fiscal_faults_bench"))
-    parser.add_argument("--template", help="create the database as a copy of this one")
-    parser.add_argument("--ops", type=int, default=1000, help="state-changing operations")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--fault-ratio", type=float, default=0.3)
     parser.add_argument("--people", type=int, default=2, help="accountants clicking at once")
     parser.add_argument("--timeout", type=float, default=0.5, help="Checkbox client timeout (s)")
-    parser.add_argument("--settle-timeout", type=float, default=300.0)
-    parser.add_argument("--http-port", type=int, default=0, help="0: a free port")
-    parser.add_argument("--addons-path", default=default_addons_path())
+    common.add_server_options(parser)
     args = parser.parse_args()
     args.counts = {kind: max(1, int(args.ops * share)) for kind, share in OP_SHARES}
     args.counts["sell"] = max(args.counts["sell"], args.counts["return"])
     args.counts["final"] = args.counts["prepayment"]
     args.counts["sell"] += args.ops - sum(args.counts.values())
 
-    if not database_exists(args.db):
-        create_database(args)
-    config.parse_config(
-        ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn", *db_args()]
-    )
-    fake_module = load_fake()
+    common.open_database(args, install="fiscal_ua", update="fiscal_ua", what="fiscal_ua")
+    fake_module = common.load_module("fiscal_ua_fake_checkbox", FAKE_PATH)
     fake = fake_module.FakeCheckbox(
         cashiers={CASHIER_LOGIN: CASHIER_PASSWORD},
         license_keys={LICENSE_KEY},
@@ -782,10 +539,7 @@ def main():
         )
         invoices, orders = make_documents(env, args.counts, uah, run_tag)
         cr.commit()
-    logfile = os.path.join(tempfile.gettempdir(), f"bench_faults_fiscal_{args.db}.log")
-    port = args.http_port or free_port()
-    print(f"Starting Odoo (2 workers, 2 cron workers) on port {port}; log {logfile}", flush=True)
-    server, url = start_server(args, port, logfile)
+    server, url, logfile = common.serve(args, "bench_faults_fiscal", separate_output=False)
     fake.fault_ratio = args.fault_ratio
     bench = Bench(args, registry, url, fake, invoices, orders, provider, uah)
     try:
@@ -802,27 +556,24 @@ def main():
     finally:
         fault_calls = sum(fake.injected.values())
         fake.fault_ratio = 0.0
-        stop_server(server)
+        common.stop_server(server)
         fake.stop()
     summary, lost, unknown, odoo_dups = bench.results()
     duplicates = fake.duplicates()
-    left = sum(n for (_kind, what), n in summary.items() if what == "left for a person")
-    not_settled = sum(n for (_kind, what), n in summary.items() if what == "not settled yet")
-    refused_left = sum(
-        n for (_kind, what), n in summary.items() if what == "refused, not issued again"
-    )
+    left = common.count(summary, "left for a person")
+    not_settled = common.count(summary, "not settled yet")
+    refused_left = common.count(summary, "refused, not issued again")
     n_lost = len(lost) + len(unknown)
-    with open(logfile, encoding="utf-8", errors="replace") as log:
-        server_errors = sum(1 for line in log if " ERROR " in line or " CRITICAL " in line)
-
-    print()
-    print("connector   operations  vendor calls  duplicates  lost  left for a person  settle")
-    print(
-        f"checkbox    {len(bench.ops):>10}  {len(fake.calls):>12}  "
-        f"{len(duplicates) + odoo_dups:>10}  {n_lost:>4}  {left + not_settled:>17}  "
-        f"{settle_time:>5.0f} s{'' if settled else ' (timeout)'}"
+    common.print_table(
+        "checkbox",
+        len(bench.ops),
+        len(fake.calls),
+        len(duplicates) + odoo_dups,
+        n_lost,
+        left + not_settled,
+        settle_time,
+        settled,
     )
-    print()
     kinds = [kind for kind, _share in OP_SHARES]
     for kind in kinds:
         parts = {what: n for (k, what), n in summary.items() if k == kind}
@@ -844,8 +595,7 @@ def main():
         print(f"  LOST: {lost[:10]}")
     if unknown:
         print(f"  ISSUED AT CHECKBOX, NOT RECORDED AS ISSUED: {unknown[:10]}")
-    print(f"  server log: {logfile} ({server_errors} ERROR lines)")
-    print(f"  database {args.db} kept; drop it with: dropdb {args.db}")
+    common.print_footer(logfile, args.db)
     sys.exit(1 if (duplicates or odoo_dups or n_lost) else 0)
 
 

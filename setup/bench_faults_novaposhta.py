@@ -40,149 +40,36 @@ Usage: setup/bench_faults_novaposhta.py [--db np_faults_bench] [--template DB]
        [--settle-timeout 300] [--http-port 0] [--addons-path PATHS]
 """
 
-import argparse
-import importlib.util
 import os
 import queue
-import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import bench_faults_common as common
+from bench_faults_common import Person, RpcError, fail
+
+ROOT = common.ROOT
 FAKE_PATH = os.path.join(ROOT, "delivery_novaposhta", "tests", "fake_novaposhta.py")
 SUITE = "access_roles,crm_order_flow,delivery_novaposhta,sms_club,fiscal_ua"
 LOGISTICS = ("logistics", "logistics")  # the demo Logistics user of access_roles
 DELETE_SHARE = 0.25  # of the operations: deletions; the rest: creations
 LIVE = ("queued", "sending", "uncertain", "created", "deleting")
 PENDING = ("queued", "sending", "uncertain", "deleting", "extra")
-
-
-def fail(message, code=2):
-    print(f"setup/bench_faults_novaposhta.py: {message}", file=sys.stderr)
-    sys.exit(code)
-
+WAYBILLS_CRON = "delivery_novaposhta.ir_cron_np_waybills"
+RECONCILE_CRON = "delivery_novaposhta.ir_cron_np_reconcile"
 
 try:
     import odoo
     from odoo import Command, api
     from odoo.modules.registry import Registry
-    from odoo.tools import config
 except ImportError:
-    fail(
-        "Odoo 18 is not importable (python3 -c 'import odoo' fails). Install Odoo 18.0 "
-        "Community so that `import odoo` works (see README, Prerequisites)."
-    )
-if odoo.release.version_info[0] != 18:
-    fail(f"Odoo 18 is required, found {odoo.release.version}.")
-try:
-    import requests
-except ImportError:
-    fail("the Python package requests is missing: pip install -r setup/requirements.txt")
+    common.odoo_missing()
+common.check_odoo_version(odoo)
 
 
 # ---------------------------------------------------------------------- setup
-def load_fake():
-    spec = importlib.util.spec_from_file_location("np_bench_faults_fake", FAKE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def db_args():
-    args = []
-    for env_name, option in (("PGHOST", "--db_host"), ("PGPORT", "--db_port")):
-        if os.environ.get(env_name):
-            args.append(f"{option}={os.environ[env_name]}")
-    if os.environ.get("PGUSER"):
-        args.append(f"--db_user={os.environ['PGUSER']}")
-    if os.environ.get("PGPASSWORD"):
-        args.append(f"--db_password={os.environ['PGPASSWORD']}")
-    return args
-
-
-def default_addons_path():
-    return ",".join(
-        [os.path.join(os.path.dirname(odoo.__file__), "addons"), ROOT, os.path.join(ROOT, "tests")]
-    )
-
-
-def pg_connect(dbname="postgres"):
-    import psycopg2
-
-    kwargs = {"dbname": dbname}
-    for env_name, key in (
-        ("PGHOST", "host"),
-        ("PGPORT", "port"),
-        ("PGUSER", "user"),
-        ("PGPASSWORD", "password"),
-    ):
-        if os.environ.get(env_name):
-            kwargs[key] = os.environ[env_name]
-    try:
-        return psycopg2.connect(**kwargs)
-    except psycopg2.OperationalError as error:
-        fail(f"PostgreSQL is not reachable ({error}). Start it, or set PGHOST/PGPORT/PGUSER.")
-
-
-def database_exists(name):
-    conn = pg_connect()
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            return bool(cr.fetchone())
-    finally:
-        conn.close()
-
-
-def create_database(args):
-    if args.template:
-        if not database_exists(args.template):
-            fail(f"template database {args.template} does not exist")
-        print(f"Creating database {args.db} from {args.template}…", flush=True)
-        conn = pg_connect()
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cr:
-                cr.execute(f'CREATE DATABASE "{args.db}" TEMPLATE "{args.template}"')
-        finally:
-            conn.close()
-        # the copy has the suite installed: bring it to this code
-        print(f"Updating the suite in {args.db}…", flush=True)
-        odoo_cli(args, "-u", SUITE)
-        return
-    print(
-        f"Creating database {args.db} with delivery_novaposhta and demo data (a few minutes)…",
-        flush=True,
-    )
-    odoo_cli(args, "-i", "delivery_novaposhta")
-
-
-def odoo_cli(args, *options):
-    cmd = [
-        sys.executable,
-        "-m",
-        "odoo",
-        "-d",
-        args.db,
-        f"--addons-path={args.addons_path}",
-        *db_args(),
-        *options,
-        "--stop-after-init",
-        "--no-http",
-        "--log-level=warn",
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode:
-        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-        fail(f"odoo {' '.join(options)} failed")
-
-
 def prepare(env, fake, fake_module, args):
     """An NP account at the fake (directories synced, sender fetched), a
     Nova Poshta delivery method, the scheduled actions every minute."""
@@ -234,11 +121,7 @@ def prepare(env, fake, fake_module, args):
     carrier.np_account_id = account
     params = env["ir.config_parameter"]
     params.set_param("delivery_novaposhta.retry_seconds", str(args.retry_seconds))
-    for xmlid in (
-        "delivery_novaposhta.ir_cron_np_waybills",
-        "delivery_novaposhta.ir_cron_np_reconcile",
-    ):
-        env.ref(xmlid).write({"active": True, "interval_number": 1, "interval_type": "minutes"})
+    common.fast_crons(env, (WAYBILLS_CRON, RECONCILE_CRON))
     logistics = env["res.users"].search([("login", "=", LOGISTICS[0])], limit=1)
     if not logistics or not logistics.has_group("access_roles.group_role_logistics"):
         fail("the demo Logistics user (login 'logistics') is missing: the database needs demo data")
@@ -296,125 +179,12 @@ def make_orders(env, count, carrier, city, branches, run_tag):
     return order_ids
 
 
-# ---------------------------------------------------------------------- server
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def odoo_command():
-    """How to start Odoo: its odoo-bin when there is one (the server then
-    starts its websocket worker the same way), else ``python -m odoo``."""
-    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
-    if os.path.isfile(odoo_bin):
-        return [sys.executable, odoo_bin]
-    return [sys.executable, "-m", "odoo"]
-
-
-def start_server(args, port, logfile):
-    cmd = [
-        *odoo_command(),
-        "-d",
-        args.db,
-        f"--db-filter=^{args.db}$",
-        f"--addons-path={args.addons_path}",
-        *db_args(),
-        "--workers=2",
-        "--max-cron-threads=2",
-        f"--http-port={port}",
-        f"--gevent-port={free_port()}",
-        "--limit-time-real=600",
-        "--limit-time-cpu=300",
-        "--log-level=warn",
-        f"--logfile={logfile}",
-    ]
-    if os.path.exists(logfile):
-        os.remove(logfile)
-    # the server's own output (its websocket process when gevent cannot start) goes aside
-    with open(f"{logfile}.out", "w") as output:
-        process = subprocess.Popen(
-            cmd, start_new_session=True, stdout=output, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"the Odoo server stopped at start; see {logfile}")
-        try:
-            if requests.get(f"{url}/web/login", timeout=2).status_code == 200:
-                return process, url
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    stop_server(process)
-    fail(f"the Odoo server did not answer within 3 minutes; see {logfile}")
-
-
-def stop_server(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)  # the server we started and its workers
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-class RpcError(Exception):
-    def __init__(self, name, message):
-        super().__init__(message)
-        self.name = name or ""
-        self.message = message or ""
-
-
-class Person:
-    """One browser session of a store user, over JSON-RPC."""
-
-    def __init__(self, url, db, login, password):
-        self.url = url
-        self.session = requests.Session()
-        self.calls = 0
-        result = self._post(
-            "/web/session/authenticate", {"db": db, "login": login, "password": password}
-        )
-        if not result or not result.get("uid"):
-            fail(f"could not sign in as {login}")
-
-    def _post(self, path, params):
-        response = self.session.post(
-            f"{self.url}{path}",
-            json={"jsonrpc": "2.0", "method": "call", "params": params},
-            timeout=300,
-        )
-        data = response.json()
-        if data.get("error"):
-            error = data["error"].get("data") or {}
-            raise RpcError(error.get("name"), error.get("message") or data["error"].get("message"))
-        return data.get("result")
-
-    def call(self, model, method, *args, **kwargs):
-        self.calls += 1
-        return self._post(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-
 # ---------------------------------------------------------------------- the run
-class Bench:
+class Bench(common.BenchBase):
     def __init__(self, args, registry, url, fake, order_ids):
-        self.args = args
-        self.registry = registry
-        self.url = url
-        self.fake = fake
+        super().__init__(args, registry, url, fake)  # ops: (kind, order id)
         self.order_ids = order_ids
-        self.random = random.Random(args.seed)
-        self.outcomes = Counter()
-        self.lock = threading.Lock()
-        self.ops = []  # (kind, order id)
         self.reconciled = 0.0
-        self.work = queue.Queue()
         with registry.cursor() as cr:
             env = self.env(cr)
             self.to_delivery = env["sale.order.stage"]._get_by_code("to_delivery").id
@@ -422,22 +192,14 @@ class Bench:
                 (order.id, order.name) for order in env["sale.order"].browse(order_ids)
             )
 
-    def env(self, cr):
-        return api.Environment(cr, odoo.SUPERUSER_ID, {})
-
-    def note(self, what):
-        with self.lock:
-            self.outcomes[what] += 1
-
     def trigger_crons(self):
         """As a store admin could ("Run manually"): the scheduled actions now
         (the reconciliation, which reads NP's whole list, every 30 s)."""
-        with self.registry.cursor() as cr:
-            env = self.env(cr)
-            env.ref("delivery_novaposhta.ir_cron_np_waybills")._trigger()
-            if time.monotonic() - self.reconciled > 30:
-                env.ref("delivery_novaposhta.ir_cron_np_reconcile")._trigger()
-                self.reconciled = time.monotonic()
+        crons = [WAYBILLS_CRON]
+        if time.monotonic() - self.reconciled > 30:
+            crons.append(RECONCILE_CRON)
+            self.reconciled = time.monotonic()
+        common.trigger_crons(self.registry, crons)
 
     def ready_for_deletion(self, created):
         """The position in ``created`` of an order handed over more than 3 s
@@ -581,12 +343,8 @@ class Bench:
             if time.monotonic() - last_trigger > 5:
                 self.trigger_crons()
                 last_trigger = time.monotonic()
-            while self.work.qsize() > 2 * self.args.people:
-                time.sleep(0.05)
-        self.work.join()
-        self.feeding_done.set()
-        for thread in workers:
-            thread.join()
+            self.throttle()
+        self.finish(workers)
 
     def unsettled(self):
         """Waybills the scheduled actions still work on; orders postponed
@@ -630,19 +388,20 @@ class Bench:
     def settle(self):
         """The scheduled actions work; people work the lists meanwhile."""
         person = Person(self.url, self.args.db, *LOGISTICS)
-        started = time.monotonic()
-        deadline = started + self.args.settle_timeout
-        swept = 0.0
-        while time.monotonic() < deadline:
+        state = {"pending": 0, "swept": 0.0}
+
+        def settled():
             pending, refused, unknown = self.unsettled()
-            if not pending and not any(refused.values()) and not unknown:
-                return time.monotonic() - started, True
-            if not pending and time.monotonic() - swept > 10:
+            state["pending"] = pending
+            return not pending and not any(refused.values()) and not unknown
+
+        def meanwhile():
+            if not state["pending"] and time.monotonic() - state["swept"] > 10:
                 self.sweep(person)
-                swept = time.monotonic()
+                state["swept"] = time.monotonic()
             self.trigger_crons()
-            time.sleep(3)
-        return time.monotonic() - started, False
+
+        return common.settle(self.args.settle_timeout, settled, meanwhile, 3)
 
     def results(self):
         """Per operation: settled, left for a person, or lost."""
@@ -719,14 +478,14 @@ class Bench:
 
 
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = common.parser(
+        __doc__,
+        db="np_faults_bench",
+        seed=42,
+        settle_timeout=300.0,
+        ops_help="state-changing operations",
+        template_help="create the database as a copy of this one",
     )
-    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "np_faults_bench"))
-    parser.add_argument("--template", help="create the database as a copy of this one")
-    parser.add_argument("--ops", type=int, default=1000, help="state-changing operations")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--fault-ratio", type=float, default=0.3)
     parser.add_argument("--people", type=int, default=2, help="logistics clicking at once")
     parser.add_argument("--timeout", type=float, default=0.5, help="NP client timeout (s)")
     parser.add_argument(
@@ -736,19 +495,13 @@ def main():
         help="pause before an uncertain request is looked up and sent again (the system "
         "parameter delivery_novaposhta.retry_seconds)",
     )
-    parser.add_argument("--settle-timeout", type=float, default=300.0)
-    parser.add_argument("--http-port", type=int, default=0, help="0: a free port")
-    parser.add_argument("--addons-path", default=default_addons_path())
+    common.add_server_options(parser)
     args = parser.parse_args()
     n_create = args.ops - int(args.ops * DELETE_SHARE)
 
     began = time.monotonic()
-    if not database_exists(args.db):
-        create_database(args)
-    config.parse_config(
-        ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn", *db_args()]
-    )
-    fake_module = load_fake()
+    common.open_database(args, install="delivery_novaposhta", update=SUITE, what="the suite")
+    fake_module = common.load_module("np_bench_faults_fake", FAKE_PATH)
     fake = fake_module.FakeNovaPoshta(
         slow_seconds=args.timeout * 2,
         late_seconds=args.timeout * 2,
@@ -764,10 +517,7 @@ def main():
         order_ids = make_orders(env, n_create, carrier, city, branches, run_tag)
         cr.commit()
     fake.calls.clear()
-    logfile = os.path.join(tempfile.gettempdir(), f"bench_faults_novaposhta_{args.db}.log")
-    port = args.http_port or free_port()
-    print(f"Starting Odoo (2 workers, 2 cron workers) on port {port}; log {logfile}", flush=True)
-    server, url = start_server(args, port, logfile)
+    server, url, logfile = common.serve(args, "bench_faults_novaposhta", separate_output=True)
     prep_time = time.monotonic() - began
     fake.random_faults = args.fault_ratio
     bench = Bench(args, registry, url, fake, order_ids)
@@ -787,24 +537,23 @@ def main():
         settle_time, settled = bench.settle()
     finally:
         fake.random_faults = 0.0
-        stop_server(server)
+        common.stop_server(server)
         fake.process_late()
     summary, lost, odoo_dups = bench.results()
     duplicates = fake.duplicates()
     fake.stop()
-    left = sum(n for (_kind, what), n in summary.items() if what == "left for a person")
-    not_settled = sum(n for (_kind, what), n in summary.items() if what == "not settled yet")
-    with open(logfile, encoding="utf-8", errors="replace") as log:
-        server_errors = sum(1 for line in log if " ERROR " in line or " CRITICAL " in line)
-
-    print()
-    print("connector     operations  vendor calls  duplicates  lost  left for a person  settle")
-    print(
-        f"novaposhta    {len(bench.ops):>10}  {len(fake.calls):>12}  "
-        f"{len(duplicates) + odoo_dups:>10}  {len(lost):>4}  {left + not_settled:>17}  "
-        f"{settle_time:>5.0f} s{'' if settled else ' (timeout)'}"
+    left = common.count(summary, "left for a person")
+    not_settled = common.count(summary, "not settled yet")
+    common.print_table(
+        "novaposhta",
+        len(bench.ops),
+        len(fake.calls),
+        len(duplicates) + odoo_dups,
+        len(lost),
+        left + not_settled,
+        settle_time,
+        settled,
     )
-    print()
     for kind in ("create", "delete"):
         parts = {what: n for (k, what), n in summary.items() if k == kind}
         print(f"  {kind:<7} {dict(sorted(parts.items()))}")
@@ -822,8 +571,7 @@ def main():
         print(f"  DUPLICATES at the fake: {duplicates}; orders with two live waybills: {odoo_dups}")
     if lost:
         print(f"  LOST: {lost[:10]}")
-    print(f"  server log: {logfile} ({server_errors} ERROR lines)")
-    print(f"  database {args.db} kept; drop it with: dropdb {args.db}")
+    common.print_footer(logfile, args.db)
     sys.exit(1 if (duplicates or odoo_dups or lost) else 0)
 
 

@@ -33,141 +33,55 @@ Usage: setup/bench_faults_sms.py [--db sms_faults_bench] [--template suite_tpl]
                                  [--settle-timeout 420] [--timeout 1.0]
 """
 
-import argparse
-import importlib.util
-import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
-from http.cookiejar import CookieJar
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import bench_faults_common as common
+from bench_faults_common import Person, fail
+
+ROOT = common.ROOT
 FAKE_PATH = os.path.join(ROOT, "sms_club", "tests", "fake_smsclub.py")
 ADDONS = ("sms_club",)
 SETTLED = ("sent", "delivered", "expired", "undeliverable", "rejected", "failed", "unknown")
 PENDING = ("queued", "sending", "checking")
-
-
-def fail(message):
-    print(f"setup/bench_faults_sms.py: {message}", file=sys.stderr)
-    sys.exit(2)
-
+CRONS = ("sms.ir_cron_sms_scheduler_action", "sms_club.ir_cron_smsclub_poll")
 
 try:
-    import psycopg2
-
     import odoo
     from odoo import api
     from odoo.modules.registry import Registry
     from odoo.tools import config
 except ImportError:
-    fail(
-        "Odoo 18 is not importable (python3 -c 'import odoo' fails). Install Odoo 18.0 "
-        "Community so that `import odoo` works (see README, Prerequisites)."
-    )
-if odoo.release.version_info[0] != 18:
-    fail(f"Odoo 18 is required, found {odoo.release.version}.")
+    common.odoo_missing()
+common.check_odoo_version(odoo)
 
 
-def load_fake():
-    spec = importlib.util.spec_from_file_location("sms_club_fake_smsclub", FAKE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def addons_path():
-    odoo_addons = os.path.join(os.path.dirname(odoo.__file__), "addons")
-    return ",".join([ROOT, os.path.join(ROOT, "tests"), odoo_addons])
-
-
-def db_args():
-    args = []
-    for env_name, option in (
-        ("PGHOST", "--db_host"),
-        ("PGPORT", "--db_port"),
-        ("PGUSER", "--db_user"),
-    ):
-        if os.environ.get(env_name):
-            args.append(f"{option}={os.environ[env_name]}")
-    if os.environ.get("PGPASSWORD"):
-        args.append(f"--db_password={os.environ['PGPASSWORD']}")
-    return args
-
-
-def pg_connect(dbname):
-    kwargs = {"dbname": dbname}
-    for env_name, key in (
-        ("PGHOST", "host"),
-        ("PGPORT", "port"),
-        ("PGUSER", "user"),
-        ("PGPASSWORD", "password"),
-    ):
-        if os.environ.get(env_name):
-            kwargs[key] = os.environ[env_name]
-    try:
-        return psycopg2.connect(**kwargs)
-    except psycopg2.OperationalError as error:
-        fail(f"PostgreSQL is not reachable ({error}). Start it, or set PGHOST/PGPORT/PGUSER.")
-
-
-def database_exists(name):
-    conn = pg_connect("postgres")
-    try:
-        with conn.cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            return bool(cr.fetchone())
-    finally:
-        conn.close()
-
-
-def create_database(name, template):
+def create_database(name, template, addons_path):
     """A copy of ``template``, or a new database with the suite and its demo data."""
     if template:
-        if not database_exists(template):
-            fail(f"template database {template} does not exist")
-        conn = pg_connect("postgres")
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cr:
-                cr.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        finally:
-            conn.close()
+        common.copy_database(name, template)
         return
     print(f"installing {', '.join(ADDONS)} with demo data into {name} (a few minutes)…")
-    cmd = [
-        sys.executable,
-        "-m",
-        "odoo",
-        "-d",
+    common.odoo_cli(
         name,
-        f"--addons-path={addons_path()}",
-        *db_args(),
+        addons_path,
         "-i",
         ",".join(ADDONS),
-        "--stop-after-init",
-        "--log-level=warn",
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode:
-        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-        fail(f"installing the suite into {name} failed")
+        failure=f"installing the suite into {name} failed",
+    )
 
 
-def update_if_needed(name):
+def update_if_needed(name, addons_path):
     """Bring the addon's tables up to its code when the database holds an
     older version of it (e.g. a copy of an older template)."""
     manifest = os.path.join(ROOT, "sms_club", "__manifest__.py")
     with open(manifest, encoding="utf-8") as handle:
         wanted = eval(handle.read())["version"]  # noqa: S307 - our own manifest
-    conn = pg_connect(name)
+    conn = common.pg_connect(name)
     try:
         with conn.cursor() as cr:
             cr.execute("SELECT latest_version, state FROM ir_module_module WHERE name = 'sms_club'")
@@ -179,36 +93,16 @@ def update_if_needed(name):
     if row[0] == wanted:
         return
     print(f"updating sms_club in {name} ({row[0]} → {wanted})…")
-    cmd = [
-        sys.executable,
-        "-m",
-        "odoo",
-        "-d",
-        name,
-        f"--addons-path={addons_path()}",
-        *db_args(),
-        "-u",
-        "sms_club",
-        "--stop-after-init",
-        "--log-level=warn",
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode:
-        print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-        fail(f"updating sms_club in {name} failed")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    common.odoo_cli(
+        name, addons_path, "-u", "sms_club", failure=f"updating sms_club in {name} failed"
+    )
 
 
 # ------------------------------------------------------------------ preparation
-def prepare(dbname, fake_url, token, ops, timeout, run_tag):
+def prepare(dbname, addons_path, fake_url, token, ops, timeout, run_tag):
     """SMS Club on the main company (pointed at the fake), the crons every
     minute, N customers with their own number and channel."""
-    config.parse_config([f"--addons-path={addons_path()}", "--log-level=warn", *db_args()])
+    config.parse_config([f"--addons-path={addons_path}", "--log-level=warn", *common.db_args()])
     registry = Registry(dbname)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
@@ -241,8 +135,7 @@ def prepare(dbname, fake_url, token, ops, timeout, run_tag):
                 "order_flow_window_end": 24.0,
             }
         )
-        for xmlid in ("sms.ir_cron_sms_scheduler_action", "sms_club.ir_cron_smsclub_poll"):
-            env.ref(xmlid).write({"active": True, "interval_number": 1, "interval_type": "minutes"})
+        common.fast_crons(env, CRONS)
         # earlier runs' messages must not be sent again through this run's fake
         env["sms.sms"].search([("state", "=", "outgoing")]).write({"state": "canceled"})
         env["sms.club.message"].search([("state", "in", PENDING)]).write(
@@ -260,52 +153,12 @@ def prepare(dbname, fake_url, token, ops, timeout, run_tag):
             ]
         )
         cr.commit()
-        return partners.ids
+        return registry, partners.ids
 
 
 # ---------------------------------------------------------------- JSON-RPC people
-class Session:
-    """A person's browser session: JSON-RPC over HTTP with its cookie."""
-
-    def __init__(self, url, db, login, password):
-        self.url = url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        self.rpc("/web/session/authenticate", {"db": db, "login": login, "password": password})
-
-    def rpc(self, path, params):
-        data = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}).encode()
-        request = urllib.request.Request(
-            self.url + path, data=data, headers={"Content-Type": "application/json"}
-        )
-        with self.opener.open(request, timeout=120) as response:
-            answer = json.loads(response.read())
-        if answer.get("error"):
-            error = answer["error"].get("data", {})
-            raise RuntimeError(f"{error.get('name')}: {error.get('message')}")
-        return answer["result"]
-
-    def call(self, model, method, args, kwargs=None):
-        return self.rpc(
-            "/web/dataset/call_kw",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
-
-
-def wait_for_server(url, process, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail("the Odoo server stopped while starting (see its log)")
-        try:
-            with urllib.request.urlopen(url + "/web/login", timeout=5):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(1)
-    fail("the Odoo server did not start in time")
-
-
 def sales_clicks(url, db, partner_ids, texts, errors):
-    session = Session(url, db, "sales", "sales")
+    session = Person(url, db, "sales", "sales", timeout=120)
     for partner_id in partner_ids:
         context = {
             "active_model": "res.partner",
@@ -315,9 +168,9 @@ def sales_clicks(url, db, partner_ids, texts, errors):
         }
         try:
             composer = session.call(
-                "sms.composer", "create", [{"body": texts[partner_id]}], {"context": context}
+                "sms.composer", "create", {"body": texts[partner_id]}, context=context
             )
-            session.call("sms.composer", "action_send_sms", [[composer]], {"context": context})
+            session.call("sms.composer", "action_send_sms", [composer], context=context)
         except (RuntimeError, OSError) as error:
             errors.append(f"sales: {error}")
 
@@ -325,7 +178,7 @@ def sales_clicks(url, db, partner_ids, texts, errors):
 def admin_clicks(url, db, stop, counter, errors):
     """The administrator re-checks messages of unknown outcome and checks
     delivery of sent ones, while the poller does the same."""
-    session = Session(url, db, "administrator", "administrator")
+    session = Person(url, db, "administrator", "administrator", timeout=120)
     while not stop.is_set():
         try:
             for states, method in (
@@ -335,11 +188,12 @@ def admin_clicks(url, db, stop, counter, errors):
                 ids = session.call(
                     "sms.club.message",
                     "search",
-                    [[("state", "in", states)]],
-                    {"limit": 20, "order": "write_date desc"},
+                    [("state", "in", states)],
+                    limit=20,
+                    order="write_date desc",
                 )
                 if ids:
-                    session.call("sms.club.message", method, [ids])
+                    session.call("sms.club.message", method, ids)
                     counter[method] += 1
         except (RuntimeError, OSError) as error:
             counter["refused"] += 1
@@ -348,24 +202,8 @@ def admin_clicks(url, db, stop, counter, errors):
         stop.wait(2.0)
 
 
-def trigger_crons(dbname):
-    conn = pg_connect(dbname)
-    try:
-        with conn, conn.cursor() as cr:
-            cr.execute(
-                """INSERT INTO ir_cron_trigger (cron_id, call_at)
-                   SELECT res_id, now() AT TIME ZONE 'UTC' FROM ir_model_data
-                    WHERE model = 'ir.cron' AND (module, name) IN
-                          (('sms', 'ir_cron_sms_scheduler_action'),
-                           ('sms_club', 'ir_cron_smsclub_poll'))"""
-            )
-            cr.execute("NOTIFY cron_trigger, %s", [dbname])
-    finally:
-        conn.close()
-
-
 def states(dbname, partner_ids):
-    conn = pg_connect(dbname)
+    conn = common.pg_connect(dbname)
     try:
         with conn.cursor() as cr:
             cr.execute(
@@ -380,70 +218,45 @@ def states(dbname, partner_ids):
 
 # ------------------------------------------------------------------------- main
 def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = common.parser(
+        __doc__.split("\n\n")[0],
+        db="sms_faults_bench",
+        seed=7,
+        settle_timeout=420.0,
+        ops_help="customer messages to send",
+        template_help="copy this database (with the suite) if --db is new",
         epilog=__doc__.split("\n\n", 1)[1],
     )
-    parser.add_argument("--db", default=os.environ.get("BENCH_DB", "sms_faults_bench"))
-    parser.add_argument("--template", help="copy this database (with the suite) if --db is new")
-    parser.add_argument("--ops", type=int, default=1000, help="customer messages to send")
-    parser.add_argument("--fault-ratio", type=float, default=0.3)
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=1.0, help="client timeout (s)")
-    parser.add_argument("--settle-timeout", type=float, default=420.0)
     parser.add_argument("--keep-log", action="store_true", help="keep the server log")
     args = parser.parse_args()
+    addons_path = common.default_addons_path()
 
-    if not database_exists(args.db):
-        create_database(args.db, args.template)
-    update_if_needed(args.db)
-    fake_module = load_fake()
+    if not common.database_exists(args.db):
+        create_database(args.db, args.template, addons_path)
+    update_if_needed(args.db, addons_path)
+    fake_module = common.load_module("sms_club_fake_smsclub", FAKE_PATH)
     fake = fake_module.FakeSmsClub(
         slow_seconds=args.timeout * 1.5, hang_seconds=args.timeout * 1.5
     ).start()
     run_tag = int(time.time()) % 900 + 1
-    partner_ids = prepare(args.db, fake.url, fake_module.TOKEN, args.ops, args.timeout, run_tag)
+    registry, partner_ids = prepare(
+        args.db, addons_path, fake.url, fake_module.TOKEN, args.ops, args.timeout, run_tag
+    )
     texts = {pid: f"Bench {run_tag} message {i}" for i, pid in enumerate(partner_ids)}
     fake.random_faults(args.fault_ratio, seed=args.seed)
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="bench_faults_sms_", suffix=".log", delete=False)
     log.close()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            args.db,
-            f"--addons-path={addons_path()}",
-            *db_args(),
-            "--workers=2",
-            "--max-cron-threads=2",
-            f"--http-port={port}",
-            f"--gevent-port={free_port()}",
-            "--log-level=warn",
-            f"--logfile={log.name}",
-            "--limit-time-real=600",
-            "--limit-time-cpu=600",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server, url = common.start_server(
+        args.db, addons_path, common.free_port(), log.name, limit_time_cpu=600
     )
     try:
-        wait_for_server(url, server)
-        report = run(args, url, fake, partner_ids, texts)
+        report = run(args, registry, url, fake, partner_ids, texts)
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        common.stop_server(server)
         fake.stop()
-    with open(log.name, encoding="utf-8", errors="replace") as handle:
-        server_errors = sum(1 for line in handle if " ERROR " in line or " CRITICAL " in line)
+    server_errors = common.server_errors(log.name)
     print(f"server log                {log.name} ({server_errors} ERROR lines)")
     if not args.keep_log and not server_errors:
         os.unlink(log.name)
@@ -451,7 +264,7 @@ def main():
         sys.exit(1)
 
 
-def run(args, url, fake, partner_ids, texts):
+def run(args, registry, url, fake, partner_ids, texts):
     errors = []
     counter = Counter()
     stop = threading.Event()
@@ -469,15 +282,16 @@ def run(args, url, fake, partner_ids, texts):
         person.join()
     clicked = time.monotonic()
     print(f"clicks done in {clicked - start:.0f} s; waiting for the messages to settle…")
-    settled_at = None
-    while time.monotonic() - clicked < args.settle_timeout:
+
+    def settled():
         rows = states(args.db, partner_ids)
         pending = sum(1 for _p, state, _ph, _r in rows if state in PENDING)
-        if len(rows) >= len(partner_ids) - len(errors) and not pending:
-            settled_at = time.monotonic()
-            break
-        trigger_crons(args.db)
-        time.sleep(5)
+        return len(rows) >= len(partner_ids) - len(errors) and not pending
+
+    waited, done = common.settle(
+        args.settle_timeout, settled, lambda: common.trigger_crons(registry, CRONS), 5
+    )
+    settled_at = clicked + waited if done else None
     stop.set()
     admin.join()
     fake.wait_idle(10)
@@ -535,14 +349,11 @@ def report(args, fake, partner_ids, texts, errors, counter, start, clicked, sett
         ("duplicates at SMS Club", f"{outcome['duplicates']} (must be 0)"),
         ("operations lost", f"{outcome['lost']} (must be 0)"),
     ]
-    width = max(len(label) for label, _value in lines)
-    print()
-    print(
+    common.print_lines(
         f"SMS Club fault benchmark: {args.ops} operations, {args.fault_ratio:.0%} faults, "
-        f"seed {args.seed}"
+        f"seed {args.seed}",
+        lines,
     )
-    for label, value in lines:
-        print(f"  {label:<{width}}  {value}")
     for error in errors[:5]:
         print(f"  refused click: {error}")
     return outcome
