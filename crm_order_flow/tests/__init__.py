@@ -14,3 +14,4 @@ from . import test_system_only_fields
 from . import test_bad_input
 from . import test_public_methods
 from . import test_rule_privilege
+from . import test_daily_work
