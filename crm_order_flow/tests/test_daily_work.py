@@ -1,3 +1,5 @@
+import ast
+
 from odoo.tests import tagged
 
 from .common import OrderFlowCommon
@@ -25,3 +27,16 @@ class TestDailyWork(OrderFlowCommon):
             values = as_role.web_read(self._form_spec(as_role))
             self.assertEqual(values[0]["name"], order.name, role)
             self.assertEqual(values[0]["customer_message_count"], 0, role)
+
+    def test_3_automation_rules_action_is_literal(self):
+        """The web client evaluates an action's domain and context without
+        the server's ``ref()``: they hold only literal values."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_order_flow.base_automation_action_orders"
+        )
+        for key in ("domain", "context"):
+            self.assertNotIn("ref(", action[key] or "", key)
+        self.assertEqual(ast.literal_eval(action["domain"]), [("model_name", "=", "sale.order")])
+        context = ast.literal_eval(action["context"])
+        self.assertEqual(context["default_model_id"], self.env.ref("sale.model_sale_order").id)
+        self.assertIs(context["active_test"], False)
