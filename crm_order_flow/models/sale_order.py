@@ -174,6 +174,12 @@ class SaleOrder(models.Model):
         copy=False,
         help="Last day the parcel is kept at the pickup point free of charge.",
     )
+    payment_on_delivery = fields.Boolean(
+        string="Cash on delivery agreed",
+        tracking=True,
+        help="The customer pays on delivery (cash on delivery): the order may go to "
+        "assembly before it is paid. Carriers may read it to collect the amount due.",
+    )
     delivery_cod_state = fields.Selection(
         COD_STATES,
         system_only=True,
@@ -544,12 +550,24 @@ class SaleOrder(models.Model):
         """The validations that guard entry into ``stage`` (spec section 3:
         payment, delivery method, operator comment)."""
         self.ensure_one()
-        if stage.payment_required == "partial" and self.order_payment_state == "not_paid":
+        # Payment secured: paid at least in part, or paid on delivery (agreed
+        # with the customer, or already expected by the carrier).
+        cod_agreed = (
+            vals.get("payment_on_delivery", self.payment_on_delivery)
+            or self.delivery_cod_state != "none"
+        )
+        if (
+            stage.payment_required == "partial"
+            and self.order_payment_state == "not_paid"
+            and not cod_agreed
+        ):
             if not float_is_zero(self.amount_total, precision_rounding=0.01):
                 raise UserError(
                     _(
                         "Order %(order)s cannot move to “%(status)s” before it is paid at "
-                        "least in part. Register the customer's payment first.",
+                        "least in part or cash on delivery is agreed. Register the "
+                        "customer's payment first, or tick “Cash on delivery agreed” if "
+                        "the customer pays on delivery.",
                         order=self.name,
                         status=stage.name,
                     )

@@ -1,5 +1,6 @@
 import ast
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import OrderFlowCommon
@@ -40,3 +41,22 @@ class TestDailyWork(OrderFlowCommon):
         context = ast.literal_eval(action["context"])
         self.assertEqual(context["default_model_id"], self.env.ref("sale.model_sale_order").id)
         self.assertIs(context["active_test"], False)
+
+    def test_2_cash_on_delivery_goes_to_assembly_unpaid(self):
+        """Payment secured: an order paid on delivery goes to assembly
+        unpaid; an unpaid order without cash on delivery is still refused."""
+        manager = self.users["manager"]
+        unpaid = self.make_order(carrier=self.self_pickup)
+        before = unpaid.stage_id
+        with self.assertRaisesRegex(UserError, "cash on delivery is agreed"):
+            self.move(unpaid, "to_assembly", user=manager)
+        self.assertEqual(unpaid.stage_id, before)
+
+        cod = self.make_order(carrier=self.carrier, payment_on_delivery=True)
+        self.move(cod, "to_assembly", user=manager)
+        self.assertEqual(cod.stage_id, self.stage("to_assembly"))
+        self.assertEqual(cod.order_payment_state, "not_paid")
+
+        agreed_now = self.make_order(carrier=self.carrier)
+        self.move(agreed_now, "to_assembly", user=manager, payment_on_delivery=True)
+        self.assertEqual(agreed_now.stage_id, self.stage("to_assembly"))
