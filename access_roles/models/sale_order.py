@@ -6,6 +6,12 @@ class SaleOrder(models.Model):
 
     margin = fields.Monetary(groups="access_roles.group_see_cost")
     margin_percent = fields.Float(groups="access_roles.group_see_cost")
+    # The order form counts the order's invoices through its lines' journal
+    # items. Roles that read orders but not accounting (Support, Logistics)
+    # get the count computed on their behalf; the invoices themselves and
+    # their journal items stay out of their reach (access rights unchanged).
+    invoice_count = fields.Integer(compute_sudo=True)
+    invoice_ids = fields.Many2many(compute_sudo=True)
 
     def _access_status_group_code(self):
         """Status group of the order for field rights. Without the order flow

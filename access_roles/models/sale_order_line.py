@@ -7,6 +7,13 @@ class SaleOrderLine(models.Model):
     margin = fields.Float(groups="access_roles.group_see_cost")
     margin_percent = fields.Float(groups="access_roles.group_see_cost")
     purchase_price = fields.Float(groups="access_roles.group_see_cost")
+    # A line's journal items (a debug-mode block of the order form) are shown
+    # only to the groups that may read journal items; roles without that
+    # right (Support, Logistics) open the order without the block.
+    invoice_lines = fields.Many2many(
+        groups="account.group_account_invoice,account.group_account_readonly,"
+        "sales_team.group_sale_salesman,purchase.group_purchase_user,base.group_portal"
+    )
 
     @api.model
     def _access_status_group_code(self):
