@@ -128,16 +128,7 @@ class DeliveryCarrier(models.Model):
     def _np_waybill_properties(self, order, client, preset):
         """The ``InternetDocument.save`` properties of ``order``."""
         self.ensure_one()
-        account = self._np_account()
-        if not (account.sender_ref and account.contact_ref and account.sender_warehouse_id):
-            raise UserError(
-                _(
-                    "The Nova Poshta account “%(account)s” has no sender, contact person or "
-                    "sender branch. An administrator completes the account first.",
-                    account=account.name,
-                )
-            )
-        self._np_check_order(order)
+        account = self._np_check_sender_and_order(order)
         weight = self._np_order_weight(order, preset)
         if preset.declared_value_rule == "fixed":
             declared = preset.declared_value
@@ -223,8 +214,9 @@ class DeliveryCarrier(models.Model):
             )
         return preset
 
-    def _np_check_ready(self, order):
-        """Everything Odoo can check before asking NP (UserError if not)."""
+    def _np_check_sender_and_order(self, order):
+        """The account can send (sender, contact, branch) and ``order`` can be
+        shipped (UserError if not). Returns the account."""
         self.ensure_one()
         account = self._np_account()
         if not (account.sender_ref and account.contact_ref and account.sender_warehouse_id):
@@ -236,6 +228,12 @@ class DeliveryCarrier(models.Model):
                 )
             )
         self._np_check_order(order)
+        return account
+
+    def _np_check_ready(self, order):
+        """Everything Odoo can check before asking NP (UserError if not)."""
+        self.ensure_one()
+        account = self._np_check_sender_and_order(order)
         self._np_preset(order)
         return account
 
