@@ -29,6 +29,10 @@
         "views/sale_order_stage_views.xml",
         "views/config_views.xml",
     ],
+    "demo": [
+        "demo/store_catalogue_demo.xml",
+        "demo/sale_order_demo.xml",
+    ],
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

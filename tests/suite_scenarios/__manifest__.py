@@ -15,6 +15,9 @@
         "fiscal_ua",
     ],
     "data": [],
+    "assets": {
+        "web.assets_tests": ["suite_scenarios/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }
