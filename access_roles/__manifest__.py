@@ -35,7 +35,10 @@
         "views/res_groups_views.xml",
         "views/access_roles_menus.xml",
     ],
-    "demo": ["demo/res_users_demo.xml"],
+    "demo": [
+        "demo/res_company_demo.xml",
+        "demo/res_users_demo.xml",
+    ],
     "installable": True,
     "application": False,
 }

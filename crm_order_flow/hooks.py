@@ -1,6 +1,7 @@
 def post_init_hook(env):
     """Give the orders that existed before the module a business status that
-    matches their Odoo state, and open their first status visit."""
+    matches their Odoo state, and open their first status visit. Orders made
+    while the module installed (its demo orders) already have both."""
     Stage = env["sale.order.stage"]
     by_state = {
         "draft": "new",
@@ -8,7 +9,9 @@ def post_init_hook(env):
         "sale": "agreed",
         "cancel": "cancelled",
     }
-    orders = env["sale.order"].with_context(active_test=False).search([])
+    orders = env["sale.order"].with_context(active_test=False).search(
+        [("stage_history_ids", "=", False)]
+    )
     for state, code in by_state.items():
         stage = Stage._get_by_code(code)
         subset = orders.filtered(lambda o, state=state: o.state == state and not o.locked)
