@@ -5,6 +5,7 @@ from . import access_field_policy
 from . import access_credential_mixin
 from . import access_matrix_area
 from . import access_matrix_line
+from . import ir_rule
 from . import res_groups
 from . import res_users
 from . import product_template
@@ -13,3 +14,4 @@ from . import product_supplierinfo
 from . import sale_order
 from . import sale_order_line
 from . import purchase_order
+from . import stock_picking

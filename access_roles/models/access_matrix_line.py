@@ -4,12 +4,34 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools.safe_eval import safe_eval
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 OPERATIONS = ("read", "write", "create", "unlink")
 LETTERS = {"read": "R", "write": "W", "create": "C", "unlink": "D"}
 RIGHT_STATES = [("yes", "Yes"), ("limited", "Limited"), ("no", "No")]
 LINE_KINDS = [("model", "Rights on a model"), ("export", "Export of lists")]
 EXPORT_FORMATS = ("xlsx", "csv")
+# Odoo's own record rules that limit the store roles, named for the matrix in
+# the reader's language (Odoo does not translate rule names). The suite's
+# rules carry their label themselves (ir.rule access_matrix_name).
+ODOO_RULE_LABELS = {
+    "sale.sale_order_personal_rule": _lt("Own orders and orders without a salesperson"),
+    "sale.sale_order_line_personal_rule": _lt(
+        "Lines of own orders and of orders without a salesperson"
+    ),
+    "sale.account_invoice_rule_see_personal": _lt(
+        "Customer invoices of own orders and of orders without a salesperson"
+    ),
+    "sale.account_invoice_line_rule_see_personal": _lt(
+        "Lines of customer invoices of own orders and of orders without a salesperson"
+    ),
+    "purchase.purchase_user_account_move_rule": _lt("Vendor bills and refunds only"),
+    "mail.mail_template_employee_rule": _lt(
+        "Changes only the message templates he created or is responsible for"
+    ),
+}
 
 
 class AccessMatrixLine(models.TransientModel):
@@ -150,6 +172,7 @@ class AccessMatrixLine(models.TransientModel):
             )
         )
         rules_by_model = defaultdict(list)
+        rule_labels = self._rule_labels(rules)
         eval_context = self.env["ir.rule"]._eval_context()
         for rule in rules:
             rules_by_model[rule.model_id.id].append((rule, self._classify_rule(rule, eval_context)))
@@ -184,7 +207,7 @@ class AccessMatrixLine(models.TransientModel):
                     else:
                         rights[operation] = "limited"
                         rule_texts += [
-                            f"{LETTERS[operation]}: {rule.name} {rule.domain_force}"
+                            f"{LETTERS[operation]}: {rule_labels[rule.id]} {rule.domain_force}"
                             for rule, kind in applying
                             if kind == "limited"
                         ]
@@ -212,6 +235,21 @@ class AccessMatrixLine(models.TransientModel):
                 )
             result.append(self._export_line(role, role_groups))
         return result
+
+    @api.model
+    def _rule_labels(self, rules):
+        """Name of each rule in the reader's language, by rule id: its
+        matrix label, Odoo's rules named here, or else its name."""
+        xmlids = rules.get_external_id()
+        return {
+            rule.id: rule.access_matrix_name
+            or (
+                ODOO_RULE_LABELS[xmlids[rule.id]]._translate(self.env.lang)
+                if xmlids.get(rule.id) in ODOO_RULE_LABELS
+                else rule.name
+            )
+            for rule in rules
+        }
 
     @api.model
     def _export_line(self, role, role_groups):
@@ -251,13 +289,23 @@ class AccessMatrixLine(models.TransientModel):
         lines = []
         for _name, field in sorted(records._fields.items()):
             if getattr(field, "credential", False) and not is_admin:
-                lines.append(_("%(field)s: hidden (credential)", field=field.string))
+                lines.append(
+                    _(
+                        "%(field)s: hidden (credential)",
+                        field=field._description_string(self.env),
+                    )
+                )
             elif (
                 field.groups
                 and "access_roles.group_see_cost" in field.groups
                 and cost_group not in role_groups
             ):
-                lines.append(_("%(field)s: hidden (purchase price / cost)", field=field.string))
+                lines.append(
+                    _(
+                        "%(field)s: hidden (purchase price / cost)",
+                        field=field._description_string(self.env),
+                    )
+                )
         for policy in policies.filtered(lambda p: p.model_id == model and p.group_id == role):
             names = ", ".join(policy.field_ids.mapped("field_description")) or _("no field")
             when = ""

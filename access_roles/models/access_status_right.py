@@ -45,6 +45,11 @@ class AccessStatusRight(models.Model):
         string="Status code",
         help="The role may set only this status (its technical code, e.g. 'cancelled').",
     )
+    status_name = fields.Char(
+        string="Status",
+        compute="_compute_status_name",
+        help="The order status of the status code, in the user's language.",
+    )
     delivery_kind = fields.Selection(
         DELIVERY_KINDS,
         default="any",
@@ -52,6 +57,12 @@ class AccessStatusRight(models.Model):
         help="Limit the right to orders with this kind of delivery.",
     )
     active = fields.Boolean(default=True)
+
+    @api.depends("status_code")
+    def _compute_status_name(self):
+        names = self._status_names({code for code in self.mapped("status_code") if code})
+        for right in self:
+            right.status_name = names.get(right.status_code, False)
 
     @api.constrains("all_statuses", "status_group_id", "status_code")
     def _check_target(self):
@@ -95,6 +106,21 @@ class AccessStatusRight(models.Model):
             or (self.status_code and self.status_code == status_code)
         )
 
+    @api.model
+    def _status_names(self, codes):
+        """Names of the order statuses of ``codes`` in the user's language,
+        by code. The statuses are the order flow's (``sale.order.stage``,
+        crm_order_flow) when it is installed; a code without a status keeps
+        its code."""
+        if "sale.order.stage" not in self.env or not codes:
+            return {}
+        stages = (
+            self.env["sale.order.stage"]
+            .with_context(active_test=False)
+            .search([("code", "in", list(codes))])
+        )
+        return {stage.code: stage.name for stage in stages}
+
     def _describe(self):
         """Human readable target of the right, in the user's language."""
         self.ensure_one()
@@ -103,7 +129,8 @@ class AccessStatusRight(models.Model):
         elif self.status_group_id:
             target = _("group “%(group)s”", group=self.status_group_id.name)
         else:
-            target = self.status_code
+            name = self._status_names([self.status_code]).get(self.status_code)
+            target = _("status “%(status)s”", status=name) if name else self.status_code
         if self.delivery_kind != "any":
             kinds = dict(self._fields["delivery_kind"]._description_selection(self.env))
             target = _("%(target)s (%(kind)s only)", target=target, kind=kinds[self.delivery_kind])

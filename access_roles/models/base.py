@@ -1,6 +1,15 @@
 from odoo import _, api, models
 from odoo.exceptions import AccessError
 
+# Widgets of Odoo's partner autocomplete (partner_autocomplete, installed with
+# the mail apps): they send what a user types in a contact's name or a
+# customer field to Odoo's outside service at each keystroke. The store's
+# customers are private persons whose names stay in the store, and the suite
+# runs offline in its tests: views show the plain fields instead.
+PARTNER_AUTOCOMPLETE_XPATH = (
+    "//field[@widget='field_partner_autocomplete' or @widget='res_partner_many2one']"
+)
+
 
 class Base(models.AbstractModel):
     _inherit = "base"
@@ -30,6 +39,14 @@ class Base(models.AbstractModel):
         if not self._access_policy_checked_early and self._name != "access.field.policy":
             self._check_access_field_policy(vals)
         return super().write(vals)
+
+    @api.model
+    def _get_view_postprocessed(self, view, arch, **options):
+        # After every _get_view (partner_autocomplete sets its widget on the
+        # name and VAT of contact and company forms there), before caching.
+        for node in arch.xpath(PARTNER_AUTOCOMPLETE_XPATH):
+            del node.attrib["widget"]
+        return super()._get_view_postprocessed(view, arch, **options)
 
     @api.model
     def default_get(self, fields_list):

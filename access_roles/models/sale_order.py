@@ -1,4 +1,11 @@
+from contextvars import ContextVar
+
 from odoo import fields, models
+
+# Ids of the orders whose delivery method is being set in this request, by a
+# user allowed to set it (see set_delivery_line). Server-side state of the
+# running call: nothing a client sends can put an order in it.
+CARRIER_BEING_SET = ContextVar("access_roles_carrier_being_set", default=frozenset())
 
 
 class SaleOrder(models.Model):
@@ -33,6 +40,22 @@ class SaleOrder(models.Model):
         # Field rights first, before any side effect of the order's write.
         self._check_access_field_policy(vals)
         return super().write(vals)
+
+    def set_delivery_line(self, carrier, amount):
+        # Choosing the delivery method (the order form's shipping dialog)
+        # replaces the order's delivery line: the line is part of the
+        # delivery method, so whoever may change the order's delivery method
+        # may replace it, even where the role may not change the order's
+        # other lines (a Sales Manager once the order is in assembly).
+        if self.env.su:
+            return super().set_delivery_line(carrier, amount)
+        self.check_access("write")
+        self._check_access_field_policy({"carrier_id": carrier.id})
+        token = CARRIER_BEING_SET.set(CARRIER_BEING_SET.get() | frozenset(self.ids))
+        try:
+            return super().set_delivery_line(carrier, amount)
+        finally:
+            CARRIER_BEING_SET.reset(token)
 
     def _action_cancel(self):
         # Cancelling is an order right: a role that may change the order may

@@ -123,7 +123,9 @@ class TestAccessMatrix(TransactionCase):
 
     def test_record_rules_are_listed_with_the_limited_rights(self):
         line = self.cells[("sale.order", self.roles["sales"].id)]
-        self.assertIn("Personal Orders", line["rules"])
+        # Odoo's own rule ("Personal Orders") by its name for the matrix
+        self.assertIn("Own orders and orders without a salesperson", line["rules"])
+        self.assertIn("user_id", line["rules"])
         line = self.cells[("res.partner", self.roles["purchaser"].id)]
         self.assertIn("supplier_rank", line["rules"])
 
@@ -188,7 +190,12 @@ class TestAccessMatrix(TransactionCase):
         ]
         self.assertEqual(sales_orders[0][5], "R* W* C*")
         statuses = {r[1]: r[7] for r in rows if r[0] == "statuses"}
-        self.assertIn("cancelled", statuses[self.roles["sales"].name])
+        # a status right names the order status, not its technical code
+        if "sale.order.stage" in self.env:
+            self.assertIn("status “Cancelled”", statuses[self.roles["sales"].name])
+            self.assertNotIn("cancelled", statuses[self.roles["sales"].name])
+        else:  # without the order flow there are codes only
+            self.assertIn("cancelled", statuses[self.roles["sales"].name])
 
     def test_xlsx_export(self):
         workbook = openpyxl.load_workbook(io.BytesIO(self.Matrix._export_xlsx()))
@@ -208,4 +215,8 @@ class TestAccessMatrix(TransactionCase):
         statuses = {
             r[0]: r[1] for r in workbook.worksheets[3].iter_rows(min_row=2, values_only=True)
         }
-        self.assertIn("ready_to_wait", statuses[self.roles["support"].name])
+        if "sale.order.stage" in self.env:
+            self.assertIn("status “Customer will wait”", statuses[self.roles["support"].name])
+            self.assertNotIn("ready_to_wait", statuses[self.roles["support"].name])
+        else:
+            self.assertIn("ready_to_wait", statuses[self.roles["support"].name])
