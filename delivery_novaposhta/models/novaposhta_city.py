@@ -1,7 +1,8 @@
 import json
 import logging
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..novaposhta import NovaPoshtaError
 from .system_fields import refuse_system_fields
@@ -85,6 +86,21 @@ class NovaPoshtaCity(models.Model):
         return result
 
     # ------------------------------------------------------- directory sync
+    def action_np_sync_directories(self):
+        """“Sync from Nova Poshta” (menu and list button, administrators):
+        the directory sync with the key of the first account that has one,
+        as the account's own button does."""
+        self.env["novaposhta.account"].check_access("write")
+        account = self._np_directory_account()
+        if not account:
+            raise UserError(
+                _(
+                    "No Nova Poshta account has an API key yet. An administrator enters it in "
+                    "Sales › Configuration › Nova Poshta › Accounts, then syncs the directories."
+                )
+            )
+        return account.action_sync_directories()
+
     @api.model
     def _np_directory_account(self):
         return self.env["novaposhta.account"].search([("api_key", "!=", False)], limit=1)

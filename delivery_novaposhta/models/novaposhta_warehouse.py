@@ -1,4 +1,7 @@
+import re
+
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from ..novaposhta import to_float
 from .system_fields import refuse_system_fields
@@ -8,6 +11,8 @@ CATEGORIES = [
     ("postomat", "Parcel locker"),
     ("other", "Other"),
 ]
+# “12”, “№12”, “#12”, “N 12”: a branch number typed into the picker.
+NUMBER_RE = re.compile(r"^(?:№|#|n|no\.?)?\s*(\d+)$", re.IGNORECASE)
 NP_CATEGORIES = {"Branch": "branch", "Postomat": "postomat", "Store": "branch"}
 
 # Stamps of the directory sync: set by the system only.
@@ -51,6 +56,32 @@ class NovaPoshtaWarehouse(models.Model):
     def write(self, vals):
         refuse_system_fields(self, vals, SYNC_FIELDS + ("ref",))
         return super().write(vals)
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """The branch picker finds a branch by its number (“12”, “№12”: that
+        branch, not 112 or 120), by a street or by words of its description
+        in any order (“Хрещатик 22”)."""
+        if operator not in ("ilike", "like", "=ilike", "=like") or not isinstance(value, str):
+            return super()._search_display_name(operator, value)
+        words = value.replace(",", " ").split()
+        if not words:
+            return super()._search_display_name(operator, value)
+        number = NUMBER_RE.match(value.strip())
+        if number:
+            return [("number", "=", number.group(1))]
+        domains = []
+        for word in words:
+            match = NUMBER_RE.match(word)
+            word_domain = [
+                "|",
+                "|",
+                ("name", "ilike", word),
+                ("short_address", "ilike", word),
+                ("number", "=", match.group(1) if match else word),
+            ]
+            domains.append(word_domain)
+        return expression.AND(domains)
 
     @api.depends("name", "number")
     def _compute_display_name(self):
@@ -117,6 +148,10 @@ class NovaPoshtaWarehouse(models.Model):
             seen.write({"sync_date": stamp, "sync_pass": sync_pass})
         if to_create:
             self.create(to_create)
+
+    def action_np_sync_directories(self):
+        """The list's “Sync from Nova Poshta” button (administrators)."""
+        return self.env["novaposhta.city"].action_np_sync_directories()
 
     def _np_archive_unseen(self):
         """Branches missing from a whole directory pass are gone."""

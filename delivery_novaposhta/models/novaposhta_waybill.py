@@ -738,7 +738,18 @@ class NovaPoshtaWaybill(models.Model):
         else:
             order.message_post(body=body, subtype_xmlid="mail.mt_note")
         self._np_write_order_facts()
+        self._np_close_person_activity()
         return self
+
+    def _np_close_person_activity(self):
+        """The waybill is created after all: the activity about its problem
+        is done."""
+        self.ensure_one()
+        order = self.order_id.sudo()
+        summary = self._np_activity_summary()
+        activities = order.activity_ids.filtered(lambda activity: activity.summary == summary)
+        if activities:
+            activities.action_feedback(feedback=_("Waybill %(number)s created.", number=self.name))
 
     def _np_mark_uncertain(self, error, state="uncertain"):
         """NP's answer did not come: keep the marker (``state``: outcome
@@ -781,8 +792,56 @@ class NovaPoshtaWaybill(models.Model):
         if self.attempts >= MAX_ATTEMPTS:
             self._np_ask_a_person(text)
         else:
+            if self.attempts == 1:
+                self._np_report_failure(text)
             self._np_trigger(at=next_try)
         return text
+
+    def _np_lang(self):
+        """The language of the order's salesperson (else the company's): the
+        scheduled actions write their notes and activities in it."""
+        self.ensure_one()
+        order = self.sudo().order_id
+        return order.user_id.lang or order.company_id.partner_id.lang or self.env.lang
+
+    def _np_activity_summary(self):
+        """The summary of the activity about this waybill, always in the
+        order's language, so that it is found again whoever acts."""
+        return self.with_context(lang=self._np_lang()).env._("Check the Nova Poshta waybill")
+
+    def _np_person_activity(self, note):
+        """One open activity “Check the Nova Poshta waybill” on the order for
+        its salesperson: a later problem of the same waybill updates it
+        instead of adding another."""
+        self.ensure_one()
+        order = self.order_id.sudo()
+        summary = self._np_activity_summary()
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        existing = order.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == todo and activity.summary == summary
+        )[:1]
+        if existing:
+            existing.note = note
+            return existing
+        order._order_flow_salesperson_activity("mail.mail_activity_data_todo", summary, note=note)
+        return order.activity_ids.filtered(lambda activity: activity.summary == summary)[:1]
+
+    def _np_report_failure(self, reason):
+        """The first failed attempt of a queued waybill: the order gets one
+        note and its salesperson one activity saying why and that the
+        scheduled action tries again (the warning on the order shows the
+        latest reason)."""
+        self.ensure_one()
+        order = self.order_id.sudo()
+        body = _(
+            "The Nova Poshta waybill of %(order)s is not created yet: %(reason)s It is tried "
+            "again automatically; nothing is sent twice. If the problem lasts, check the "
+            "Nova Poshta account or create the waybill with the “Create waybill” button.",
+            order=order.name,
+            reason=reason,
+        )
+        order.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._np_person_activity(body)
 
     def _np_ask_a_person(self, reason):
         """The reconciliation cannot settle this waybill alone: it shows in
@@ -800,9 +859,7 @@ class NovaPoshtaWaybill(models.Model):
             ),
             subtype_xmlid="mail.mt_note",
         )
-        order._order_flow_salesperson_activity(
-            "mail.mail_activity_data_todo", _("Check the Nova Poshta waybill"), note=reason
-        )
+        self._np_person_activity(reason)
 
     def _np_mark_deleted(self, note=None):
         """The waybill no longer exists at NP: the order may get a new one."""
@@ -984,7 +1041,9 @@ class NovaPoshtaWaybill(models.Model):
             # sees what was committed before, nobody changes it meanwhile
             self._np_commit()
             try:
-                outcome = self.browse(waybill_id)._np_process(lists)
+                waybill = self.browse(waybill_id)
+                # notes and activities in the language of the people who read them
+                outcome = waybill.with_context(lang=waybill._np_lang())._np_process(lists)
             except Exception:  # noqa: BLE001 - one bad waybill never stops the rest
                 _logger.warning(
                     "Nova Poshta waybill %s not processed, retried later", waybill_id, exc_info=True

@@ -73,6 +73,16 @@ class SaleOrder(models.Model):
     np_waybill_number = fields.Char(related="np_waybill_id.name", string="Waybill number")
     np_waybill_ref = fields.Char(related="np_waybill_id.ref", string="Waybill NP reference")
     np_waybill_state = fields.Selection(related="np_waybill_id.state", string="Waybill state")
+    np_waybill_error = fields.Char(related="np_waybill_id.error_message", string="Waybill problem")
+    np_waybill_next_try = fields.Datetime(
+        related="np_waybill_id.next_try", string="Next automatic attempt"
+    )
+    np_waybill_problem = fields.Boolean(
+        string="Waybill not created yet",
+        compute="_compute_np_waybill_problem",
+        help="The order's waybill could not be created at Nova Poshta yet: the reason shows "
+        "on the order.",
+    )
     np_status_code = fields.Char(related="np_waybill_id.status_code", string="NP status code")
     np_status_text = fields.Char(related="np_waybill_id.status_text", string="NP status")
     np_last_update = fields.Datetime(related="np_waybill_id.last_check", string="NP last update")
@@ -94,6 +104,15 @@ class SaleOrder(models.Model):
     def _compute_np_is_novaposhta(self):
         for order in self:
             order.np_is_novaposhta = order.carrier_id.delivery_type == "novaposhta"
+
+    @api.depends("np_waybill_id.state", "np_waybill_id.error_message")
+    def _compute_np_waybill_problem(self):
+        for order in self:
+            # sudo: the waybill's state and last error are shown to whoever reads the order.
+            waybill = order.sudo().np_waybill_id
+            order.np_waybill_problem = bool(
+                waybill.error_message and waybill.state in ("queued", "sending", "uncertain")
+            )
 
     @api.depends("np_delivery_mode")
     def _compute_np_warehouse_category(self):
@@ -322,8 +341,9 @@ class SaleOrder(models.Model):
         )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
+            # opened in a new tab, ready to print
+            "url": f"/web/content/{attachment.id}",
+            "target": "new",
         }
 
     def action_np_bulk_waybills(self):

@@ -5,3 +5,4 @@ from . import test_tracking
 from . import test_access
 from . import test_faults
 from . import test_security
+from . import test_order_screen

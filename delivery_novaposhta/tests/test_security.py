@@ -291,8 +291,9 @@ class TestSecurity(NovaPoshtaCommon):
                     "action_sync_directories",
                 }
                 | orm,
-                "novaposhta.city": orm,
-                "novaposhta.warehouse": orm,
+                # administrators only (test_order_screen): the account's key syncs
+                "novaposhta.city": {"action_np_sync_directories"} | orm,
+                "novaposhta.warehouse": {"action_np_sync_directories"} | orm,
                 "novaposhta.waybill.bulk": {"action_create"},
                 "sale.order": {
                     "action_np_create_waybill",
