@@ -11,3 +11,4 @@ from . import test_security_public_methods
 from . import test_security_system_fields
 from . import test_security_templates
 from . import test_security_wizards
+from . import test_tour_administrator
