@@ -29,6 +29,14 @@
         "views/sale_order_stage_views.xml",
         "views/config_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "crm_order_flow/static/src/views/*",
+        ],
+        "web.assets_tests": [
+            "crm_order_flow/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/store_catalogue_demo.xml",
         "demo/sale_order_demo.xml",

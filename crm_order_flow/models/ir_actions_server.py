@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import _, fields, models
 from odoo.exceptions import AccessError
 
 from ..tools import acting_as
@@ -6,6 +6,10 @@ from ..tools import acting_as
 
 class IrActionsServer(models.Model):
     _inherit = "ir.actions.server"
+
+    # The title of the activity a rule creates is shown to people: it is
+    # translated like the rule's name (the store works in Ukrainian).
+    activity_summary = fields.Char(translate=True)
 
     def run(self):
         # The actions of automation rules are the rules' own work: Odoo runs
@@ -73,3 +77,25 @@ class IrActionsServer(models.Model):
                 )
             return False
         return super()._run_action_mail_post_multi(eval_context=eval_context)
+
+    def _run_action_next_activity(self, eval_context=None):
+        # An order-flow rule gives at most one open activity of its kind per
+        # order, titled in the language of the person who gets it.
+        if not (self._order_flow_applies() and self.activity_type_id) or self._is_recompute():
+            return super()._run_action_next_activity(eval_context=eval_context)
+        ids = self._context.get("active_ids", self._context.get("active_id"))
+        for order in self.env["sale.order"].browse(ids or []):
+            user = self.env["res.users"]
+            if self.activity_user_type == "specific":
+                user = self.activity_user_id
+            elif self.activity_user_type == "generic" and self.activity_user_field_name in order:
+                user = order[self.activity_user_field_name]
+            action = self.with_context(lang=user.lang or self.env.lang)
+            if order._order_flow_has_open_activity(
+                self.activity_type_id, action.activity_summary or ""
+            ):
+                continue
+            super(
+                IrActionsServer, action.with_context(active_ids=order.ids, active_id=order.id)
+            )._run_action_next_activity(eval_context=eval_context)
+        return False

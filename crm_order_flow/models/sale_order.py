@@ -1,8 +1,6 @@
 import logging
 from datetime import timedelta
 
-import phonenumbers
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, format_amount, format_date
@@ -14,6 +12,7 @@ from ..tools import (
     error_text,
     is_changing_state,
     is_syncing_state,
+    phone_national_digits,
     syncing_state,
 )
 
@@ -30,6 +29,20 @@ COD_STATES = [
     ("collected", "Collected by the carrier"),
     ("transferred", "Money transferred to the store"),
 ]
+PAYMENT_KINDS = [
+    ("online", "Online payment"),
+    ("cod", "Cash on delivery"),
+]
+# Fields of the phone-order block of the form: they find or create the
+# customer and are never stored on the order.
+PHONE_ORDER_FIELDS = ("customer_phone", "customer_new_name")
+PARTNER_DEPENDENT_FIELDS = (
+    "partner_invoice_id",
+    "partner_shipping_id",
+    "pricelist_id",
+    "payment_term_id",
+    "fiscal_position_id",
+)
 # Fields written by Odoo itself as a side effect of reading, messaging or
 # sharing an order: the order-flow edit checks never refuse them.
 # Context keys that would keep a person's change of an order out of its
@@ -180,6 +193,15 @@ class SaleOrder(models.Model):
         help="The customer pays on delivery (cash on delivery): the order may go to "
         "assembly before it is paid. Carriers may read it to collect the amount due.",
     )
+    order_payment_kind = fields.Selection(
+        PAYMENT_KINDS,
+        string="Payment",
+        compute="_compute_order_payment_kind",
+        inverse="_inverse_order_payment_kind",
+        readonly=False,
+        help="Online payment: the customer gets a payment link once the order is agreed. "
+        "Cash on delivery: the order may go to assembly before it is paid.",
+    )
     delivery_cod_state = fields.Selection(
         COD_STATES,
         system_only=True,
@@ -226,11 +248,50 @@ class SaleOrder(models.Model):
         "sale.order.customer.message", "order_id", string="Customer messages", readonly=True
     )
     customer_message_count = fields.Integer(compute="_compute_customer_message_count")
+    customer_contact_warning = fields.Char(
+        string="Customer unreachable",
+        compute="_compute_customer_contact_warning",
+        help="Why no customer message can reach the customer of this order.",
+    )
+
+    # ----------------------------------------------------- phone order
+    customer_phone = fields.Char(
+        string="Customer phone",
+        compute="_compute_customer_phone",
+        readonly=False,
+        help="Type the customer's phone in any usual form (067 123 45 67, 380671234567, "
+        "+380 67 123 45 67): the customer with this number is chosen, or a new customer "
+        "is created with the name you type next to it.",
+    )
+    customer_new_name = fields.Char(
+        string="New customer's name",
+        compute="_compute_customer_phone",
+        readonly=False,
+        help="No customer has this phone number yet: the customer is created with this "
+        "name and the phone when the order is saved.",
+    )
 
     # ------------------------------------------------------------- computes
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         return stages.search([], order=stages._order)
+
+    @api.model
+    def web_read_group(
+        self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True
+    ):
+        # The pipeline shows every status as a column; the statuses without
+        # orders (and the final ones, folded by their setting) are folded so
+        # that the columns with work fit on the screen.
+        result = super().web_read_group(
+            domain, fields, groupby, limit=limit, offset=offset, orderby=orderby, lazy=lazy
+        )
+        if groupby and groupby[0] == "stage_id":
+            count_key = "stage_id_count" if lazy else "__count"
+            for group in result["groups"]:
+                if not group.get(count_key, group.get("__count")):
+                    group["__fold"] = True
+        return result
 
     @api.depends("stage_id", "stage_date", "stage_id.time_limit")
     def _compute_stage_deadline(self):
@@ -392,6 +453,115 @@ class SaleOrder(models.Model):
         for order in self:
             order.customer_message_count = counts.get(order, 0)
 
+    @api.depends("payment_on_delivery", "require_payment")
+    def _compute_order_payment_kind(self):
+        for order in self:
+            if order.payment_on_delivery:
+                order.order_payment_kind = "cod"
+            else:
+                order.order_payment_kind = "online" if order.require_payment else False
+
+    def _inverse_order_payment_kind(self):
+        for order in self:
+            order.write(order._order_flow_payment_kind_vals(order.order_payment_kind))
+
+    @api.model
+    def _order_flow_payment_kind_vals(self, kind):
+        """The order fields that say how the customer pays: online (the
+        payment link of Odoo's online payment) or cash on delivery."""
+        if kind == "cod":
+            return {"payment_on_delivery": True, "require_payment": False}
+        if kind == "online":
+            return {"payment_on_delivery": False, "require_payment": True}
+        return {"payment_on_delivery": False}
+
+    @api.depends(
+        "partner_id.mobile",
+        "partner_id.phone",
+        "partner_id.email",
+        "partner_id.order_notify_channel",
+        "company_id.order_flow_default_channel",
+    )
+    def _compute_customer_contact_warning(self):
+        for order in self:
+            order.customer_contact_warning = order._order_flow_unreachable_text()
+
+    @api.depends("partner_id")
+    def _compute_customer_phone(self):
+        for order in self:
+            partner = order.partner_id
+            order.customer_phone = partner.mobile or partner.phone or order.customer_phone
+            order.customer_new_name = False if partner else order.customer_new_name
+
+    @api.onchange("customer_phone")
+    def _onchange_customer_phone(self):
+        phone = (self.customer_phone or "").strip()
+        partner = self.partner_id
+        if not phone or (partner and phone in (partner.mobile, partner.phone)):
+            return
+        found = self._order_flow_find_customer(phone)
+        if found:
+            self.partner_id = found
+        elif self.partner_id._origin or self.partner_id:
+            # A number no customer has: a new customer (type the name).
+            self.partner_id = False
+
+    @api.model
+    def _order_flow_find_customer(self, phone):
+        """The customer (or contact) whose phone or mobile is ``phone`` in
+        any usual spelling; customers first, then the most recent."""
+        if not phone_national_digits(phone, self.env["res.partner"]._order_flow_phone_region()):
+            return self.env["res.partner"]
+        partners = self.env["res.partner"].search(
+            [("phone_mobile_search", "=", phone)], order="customer_rank desc, id desc", limit=1
+        )
+        return partners.commercial_partner_id if partners.parent_id else partners
+
+    def _order_flow_customer_vals(self, vals):
+        """Turn the phone-order fields of ``vals`` into the order's customer:
+        the customer with that phone, or a new one with the typed name."""
+        phone = (vals.pop("customer_phone", None) or "").strip()
+        name = (vals.pop("customer_new_name", None) or "").strip()
+        if vals.get("partner_id") or not phone:
+            return vals
+        if "partner_id" not in vals and self and all(self.mapped("partner_id")):
+            return vals
+        partner = self._order_flow_find_customer(phone)
+        if not partner:
+            if not name:
+                raise UserError(
+                    _(
+                        "No customer has the phone number %(phone)s yet: type the new "
+                        "customer's name next to the phone.",
+                        phone=phone,
+                    )
+                )
+            Partner = self.env["res.partner"]
+            region = Partner._order_flow_phone_region()
+            if not phone_national_digits(phone, region):
+                raise UserError(
+                    _(
+                        "“%(phone)s” is not a valid phone number. Type the customer's "
+                        "mobile number, for example 067 123 45 67.",
+                        phone=phone,
+                    )
+                )
+            partner = Partner.create(
+                {
+                    "name": name,
+                    "mobile": Partner._phone_format(number=phone, force_format="INTERNATIONAL")
+                    or phone,
+                    "customer_rank": 1,
+                }
+            )
+        # What the form computed without a customer is computed again from it.
+        vals = {
+            key: value
+            for key, value in vals.items()
+            if value or key not in PARTNER_DEPENDENT_FIELDS
+        }
+        return dict(vals, partner_id=partner.id)
+
     @api.constrains("stage_id")
     def _check_stage_id(self):
         # Not a NOT NULL column: orders that exist when the module is
@@ -420,9 +590,20 @@ class SaleOrder(models.Model):
             return self
         return self.with_context(**dict.fromkeys(UNAUDITED_CONTEXT_KEYS, False))
 
+    @api.model
+    def _order_flow_form_vals(self, vals):
+        """The order fields behind the phone-order block of the form."""
+        vals = dict(vals)
+        if "order_payment_kind" in vals:
+            vals.update(self._order_flow_payment_kind_vals(vals.pop("order_payment_kind")))
+        if any(name in vals for name in PHONE_ORDER_FIELDS):
+            vals = self._order_flow_customer_vals(vals)
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
         self = self._order_flow_audited()
+        vals_list = [self._order_flow_form_vals(vals) for vals in vals_list]
         if current_cause()[0] == "user":
             # A new order starts in a status of the “new” group, whatever the
             # caller sends: later statuses are reached through the matrix.
@@ -440,6 +621,8 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         self = self._order_flow_audited()
+        if any(name in vals for name in (*PHONE_ORDER_FIELDS, "order_payment_kind")):
+            vals = self._order_flow_form_vals(vals)
         if not vals:
             return super().write(vals)
         if not self.env.su:
@@ -807,13 +990,27 @@ class SaleOrder(models.Model):
     def _order_flow_salesperson_activity(self, activity_xmlid, summary, note=None):
         """Give each order's salesperson (or the current user when there is
         none) a to-do on the order."""
+        activity_type = self.env.ref(activity_xmlid)
         for order in self:
+            if order._order_flow_has_open_activity(activity_type, summary):
+                continue
             order.sudo().activity_schedule(
                 activity_xmlid,
                 summary=summary,
                 note=note,
                 user_id=(order.user_id or self.env.user).id,
             )
+
+    def _order_flow_has_open_activity(self, activity_type, summary):
+        """Whether the order already has an open activity of this type and
+        title: the order flow gives at most one of its kind per order."""
+        self.ensure_one()
+        # sudo: the check is the rule's own, whoever's activities they are.
+        return bool(
+            self.sudo().activity_ids.filtered(
+                lambda act: act.activity_type_id == activity_type and act.summary == summary
+            )
+        )
 
     def _order_flow_report_refused_move(self, stage, error):
         self.ensure_one()
@@ -1017,19 +1214,14 @@ class SaleOrder(models.Model):
         )
 
     def _order_flow_customer_phone(self):
-        """The customer's mobile (or phone) when it is a valid number."""
+        """The customer's mobile (or phone) when it is a valid number, read
+        by the store's phone rule (a Ukrainian spelling is Ukrainian whatever
+        the company's country) through Odoo's own phone formatting."""
         self.ensure_one()
         partner = self.partner_id
-        region = (partner.country_id.code or self.company_id.country_id.code or "UA").upper()
-        for number in (partner.mobile, partner.phone):
-            if not number:
-                continue
-            try:
-                parsed = phonenumbers.parse(number, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(parsed):
-                return number
+        for fname in ("mobile", "phone"):
+            if partner[fname] and partner._phone_format(fname=fname):
+                return partner[fname]
         return False
 
     def _order_flow_mediums(self):
@@ -1046,6 +1238,35 @@ class SaleOrder(models.Model):
             return {"email"} if has_email else ({"sms"} if has_phone else set())
         return {"sms"} if has_phone else ({"email"} if has_email else set())
 
+    def _order_flow_preferred_medium(self):
+        """'sms', 'email' or False (no messages) after the customer's channel."""
+        self.ensure_one()
+        channel = self._order_flow_channel()
+        if channel == "none":
+            return False
+        return "email" if channel == "email" else "sms"
+
+    def _order_flow_unreachable_text(self):
+        """Why no customer message reaches the customer of the order, or
+        False when one does (or the customer wants none)."""
+        self.ensure_one()
+        if not self.partner_id or not self._order_flow_preferred_medium():
+            return False
+        if self._order_flow_mediums():
+            return False
+        partner = self.partner_id
+        numbers = ", ".join(number for number in (partner.mobile, partner.phone) if number)
+        if numbers:
+            return _(
+                "The customer's phone number (%(numbers)s) is not a valid number and the "
+                "customer has no e-mail address: correct the number on the customer.",
+                numbers=numbers,
+            )
+        return _(
+            "The customer has neither a phone number nor an e-mail address: add the "
+            "customer's mobile number."
+        )
+
     def _order_flow_send_customer_message(self, template, automation=None):
         """Send the customer ``template`` (an ``sms.template`` or a
         ``mail.template`` of sale.order) through Odoo's messaging, following
@@ -1057,7 +1278,14 @@ class SaleOrder(models.Model):
         template_ref = f"{template._name},{template.id}"
         logs = Log.browse()
         for order in self:
-            if medium not in order._order_flow_mediums():
+            mediums = order._order_flow_mediums()
+            if medium not in mediums:
+                if not mediums and order._order_flow_preferred_medium() == medium:
+                    # Nothing reaches the customer: say so once per rule, on
+                    # the medium the customer prefers.
+                    order._order_flow_report_unsent_message(
+                        template, order._order_flow_unreachable_text()
+                    )
                 continue
             # Serialise concurrent runs of rules on the same order, then look
             # for the same message in this visit or still waiting to go out.
@@ -1117,9 +1345,10 @@ class SaleOrder(models.Model):
 
     def _order_flow_report_unsent_message(self, template, error):
         """A customer message could not be made from its template (refused
-        template, rights): say so on the order and tell the salesperson."""
+        template, rights, no usable phone or e-mail): say so on the order and
+        tell the salesperson."""
         self.ensure_one()
-        reason = error_text(error)
+        reason = error if isinstance(error, str) else error_text(error)
         _logger.info("Customer message %s of %s not sent: %s", template.id, self.name, reason)
         body = _(
             "The customer message “%(template)s” was not sent: %(reason)s",
@@ -1130,6 +1359,29 @@ class SaleOrder(models.Model):
         self._order_flow_salesperson_activity(
             "mail.mail_activity_data_todo", _("Customer message not sent"), note=body
         )
+
+    def action_order_flow_agree(self):
+        """Button: the salesperson agreed payment and delivery with the
+        customer on the phone: the order moves to “Agreed” (the status
+        matrix, the role's status rights and the validations apply)."""
+        agreed = self.env["sale.order.stage"]._get_by_code("agreed")
+        for order in self:
+            missing = []
+            if not order.carrier_id:
+                missing.append(_("the delivery method"))
+            if not order.order_payment_kind:
+                missing.append(_("how the customer pays"))
+            if missing:
+                raise UserError(
+                    _(
+                        "Order %(order)s: choose %(missing)s before you mark it agreed "
+                        "with the customer.",
+                        order=order.name,
+                        missing=_(" and ").join(missing),
+                    )
+                )
+        self.write({"stage_id": agreed.id})
+        return True
 
     def action_view_customer_messages(self):
         self.ensure_one()

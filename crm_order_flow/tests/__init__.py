@@ -15,3 +15,5 @@ from . import test_bad_input
 from . import test_public_methods
 from . import test_rule_privilege
 from . import test_daily_work
+from . import test_tours
+from . import test_phone_order

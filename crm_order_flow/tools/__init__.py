@@ -6,6 +6,7 @@ from .flow_cause import (
     is_syncing_state,
     syncing_state,
 )
+from .phone import is_ua_number, phone_e164, phone_national_digits
 from .sms_segments import sms_segments
 
 
