@@ -23,6 +23,13 @@
         "views/sale_order_views.xml",
         "views/delivery_novaposhta_menus.xml",
     ],
+    "demo": [
+        "demo/novaposhta_directory_demo.xml",
+        "demo/novaposhta_account_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": ["delivery_novaposhta/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }
