@@ -27,6 +27,9 @@
         "views/fiscal_ua_menus.xml",
     ],
     "demo": ["demo/fiscal_ua_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["fiscal_ua/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

@@ -56,6 +56,7 @@ BAD_ANSWER = "bad_answer"  # empty, not JSON, an HTML page, not the expected sha
 NOT_CONFIRMED = "not_confirmed"  # Checkbox may have the receipt but did not show it
 NO_CREDENTIALS = "no_credentials"
 HTTP_ERROR = "http_error"  # a refusal without a code of Checkbox
+SHIFT_OPEN_FAILED = "shift.open_failed"  # the tax service did not let the shift open
 UNCERTAIN_CODES = (TIMEOUT, CONNECTION, SERVER_ERROR, RATE_LIMITED, BAD_ANSWER, NOT_CONFIRMED)
 
 
@@ -124,6 +125,8 @@ class CheckboxError(Exception):
         by default: no answer, a server error, 429 or an unreadable answer.
     """
 
+    reason = None  # the tax service's own words, when Checkbox passes them on
+
     def __init__(self, message, status=None, code=None, detail=None, uncertain=None):
         self.message = message or "Checkbox error"
         self.status = status
@@ -160,7 +163,8 @@ class CheckboxError(Exception):
     def kind(self):
         """What happened, in one word: ``timeout``, ``connection``,
         ``server_error``, ``rate_limited``, ``bad_answer``, ``not_confirmed``,
-        ``auth`` or ``refused``."""
+        ``no_credentials``, ``auth``, ``shift_not_opened``, ``not_found``,
+        ``invalid`` (a 422 validation error) or ``refused``."""
         if self.code in UNCERTAIN_CODES:
             return self.code
         if self.status and self.status >= 500:
@@ -169,8 +173,16 @@ class CheckboxError(Exception):
             return RATE_LIMITED
         if self.uncertain:
             return NOT_CONFIRMED
+        if self.code == NO_CREDENTIALS:
+            return NO_CREDENTIALS
         if self.is_auth:
             return "auth"
+        if self.code == SHIFT_OPEN_FAILED:
+            return "shift_not_opened"
+        if self.is_not_found:
+            return "not_found"
+        if self.status == 422:
+            return "invalid"
         return "refused"
 
     @property
@@ -472,12 +484,15 @@ class CheckboxClient:
         shift = self.wait_shift(shift, ("OPENED", "CLOSED"), max_wait)
         if shift.get("status") == "CLOSED":
             transaction = shift.get("initial_transaction") or {}
-            raise CheckboxError(
-                "The shift could not be opened: %s"
-                % (transaction.get("response_error_message") or transaction.get("status") or "?"),
-                code="shift.open_failed",
+            # the tax service's reason, as Checkbox passes it on (None when it gave none)
+            reason = transaction.get("response_error_message") or None
+            error = CheckboxError(
+                reason or f"shift not opened ({transaction.get('status') or 'no reason'})",
+                code=SHIFT_OPEN_FAILED,
                 uncertain=False,
             )
+            error.reason = reason
+            raise error
         return shift
 
     def close_shift(self, max_wait=60.0):

@@ -212,17 +212,29 @@ class FiscalCashRegister(models.Model):
             return _("Checkbox sent an answer that cannot be read (empty, broken or a web page).")
         if kind == "not_confirmed":
             return _("Checkbox did not confirm whether it has the receipt.")
-        if exc.code == "no_credentials":
+        if kind == "no_credentials":
             return _("The cashier has no credentials: an administrator enters them.")
+        if kind == "auth":
+            # Checkbox's own words are only logged: they add nothing a person can act on
+            return _(
+                "Checkbox refused the cashier's sign-in or the licence key. An administrator "
+                "checks them on the cash register and the cashier."
+            )
+        if kind == "shift_not_opened":
+            if exc.reason:
+                return _(
+                    "Checkbox could not open the shift; the tax service answered: %(reason)s. "
+                    "Try again in a few minutes.",
+                    reason=redact(exc.reason, *self._secrets()),
+                )
+            return _("Checkbox could not open the shift. Try again in a few minutes.")
+        if kind == "not_found":
+            return _("Checkbox does not have this document (HTTP 404).")
         vendor = redact(exc.message, *self._secrets())
         if exc.detail:
             vendor = f"{vendor} ({redact(exc.detail_text, *self._secrets())})"
-        if kind == "auth":
-            return _(
-                "Checkbox refused the cashier's sign-in or the licence key: %(error)s. An "
-                "administrator checks them on the cash register and the cashier.",
-                error=vendor,
-            )
+        if kind == "invalid":
+            return _("Checkbox found the data of the document invalid: %(error)s.", error=vendor)
         return _("Checkbox refused: %(error)s.", error=vendor)
 
     def _user_error(self, exc):

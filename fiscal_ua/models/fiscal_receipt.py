@@ -141,6 +141,15 @@ class FiscalReceipt(models.Model):
             number = receipt.fiscal_code or (receipt.uuid or "")[:8]
             receipt.name = f"{labels.get(receipt.receipt_type, '')} {number}".strip()
 
+    @api.depends("fiscal_code", "receipt_type", "uuid")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # the stored name keeps one language for searching; people read the type in theirs
+        labels = dict(self._fields["receipt_type"]._description_selection(self.env))
+        for receipt in self:
+            number = receipt.fiscal_code or (receipt.uuid or "")[:8]
+            receipt.display_name = f"{labels.get(receipt.receipt_type, '')} {number}".strip()
+
     @api.depends("payments_data")
     def _compute_payment_summary(self):
         for receipt in self:
@@ -518,9 +527,13 @@ class FiscalReceipt(models.Model):
             )
         elif status in ("ERROR", "CANCELLED"):
             transaction = data.get("transaction") or {}
+            reason = transaction.get("response_error_message")
+            if not reason and status == "CANCELLED":
+                reason = _("Checkbox cancelled the receipt.")
             vals.update(
                 state="error",
-                error_message=transaction.get("response_error_message") or status,
+                error_message=reason
+                or _("The tax service did not register the receipt and gave no reason."),
             )
         else:
             vals["state"] = "sent"

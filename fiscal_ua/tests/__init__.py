@@ -6,3 +6,4 @@ from . import test_orders
 from . import test_access
 from . import test_faults
 from . import test_security
+from . import test_tour_accountant

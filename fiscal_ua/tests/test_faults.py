@@ -6,6 +6,7 @@ right state, and what could not be settled at once is settled by the
 scheduled actions without a person."""
 
 import ast
+import re
 import uuid
 
 from odoo import Command
@@ -104,7 +105,7 @@ class TestClientFaults(FakeCheckboxTimeouts, TransactionCase):
     def test_a_refusal_is_definite(self):
         self._open()
         error = self._error(self.client.sell, dict(_sale(), goods=[]))
-        self.assertEqual((error.status, error.kind), (422, "refused"))
+        self.assertEqual((error.status, error.kind), (422, "invalid"))
         self.assertFalse(error.uncertain)
         self.assertTrue(error.is_refused)
 
@@ -453,6 +454,42 @@ class TestConnectorFaults(FiscalCommon):
             register.action_open_shift()
         self.assertIn("Checkbox не відповів вчасно", str(caught.exception))
         self.fake.wait_idle()
+
+    def test_each_kind_of_fault_is_one_ukrainian_sentence(self):
+        """What the accountant reads when Checkbox fails: one Ukrainian
+        sentence per kind of fault, with no word of a library's exception
+        (only the names Checkbox and HTTP are in Latin letters)."""
+        self.env["res.lang"]._activate_lang("uk_UA")
+        self.env["ir.module.module"]._load_module_terms(["fiscal_ua"], ["uk_UA"], overwrite=True)
+        register = self.register.with_user(self.accountant).with_context(lang="uk_UA")
+        cases = (
+            ("reset", "Не вдалося зв’язатися з Checkbox"),
+            ("hang", "Checkbox не відповів вчасно"),
+            ("500", "Checkbox відповів помилкою сервера (HTTP 500)"),
+            ("503", "Checkbox відповів помилкою сервера (HTTP 503)"),
+            ("429", "Checkbox зараз отримує забагато запитів"),
+            ("html", "Checkbox надіслав відповідь, яку неможливо прочитати"),
+            ("malformed", "Checkbox надіслав відповідь, яку неможливо прочитати"),
+            ("401", "Checkbox відхилив вхід касира або ключ ліцензії."),
+            ("shift", "Checkbox не зміг відкрити зміну; податкова служба відповіла: ДПС"),
+        )
+        for fault, text in cases:
+            with self.subTest(fault=fault):
+                self.fake.reset()
+                self.register.shift_ids.sudo().status = "CLOSED"
+                if fault == "shift":
+                    self.fake.fail_shift_open = True
+                else:
+                    # a refused token is retried once after a new sign-in: both refused
+                    self.fake.fail_next("GET", r"cashier/shift$", fault, times=2)
+                with self.assertRaises(UserError) as caught:
+                    register.action_open_shift()
+                message = str(caught.exception)
+                self.assertIn(text, message)
+                self.assertLessEqual(
+                    set(re.findall(r"[A-Za-z]{2,}", message)), {"Checkbox", "HTTP"}, message
+                )
+                self.fake.wait_idle()
 
     # ------------------------------------------------------------------ needs a person
     def test_unsettled_receipts_are_listed_for_a_person_and_rechecked_safely(self):
