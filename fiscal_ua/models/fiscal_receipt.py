@@ -673,6 +673,11 @@ class FiscalReceipt(models.Model):
                 "danger",
                 sticky=True,
             )
+        if self.state == "draft" and not self.attempt_count and self.error_message:
+            # nothing reached Checkbox (no connection, no sign-in, no shift): say why
+            return register._notify(
+                _("Receipt not sent yet"), self.error_message, "warning", sticky=True
+            )
         return register._notify(
             _("Receipt on its way"),
             _(

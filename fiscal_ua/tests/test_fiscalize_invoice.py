@@ -123,6 +123,26 @@ class TestFiscalizeInvoice(FiscalCommon):
         self.assertEqual(len(self._sell_posts()), 1)
         self.assertEqual(len(self.fake.fiscal_receipts()), 1)
 
+    def test_checkbox_out_of_reach_says_the_receipt_is_not_sent_yet(self):
+        """No connection before anything is sent: the accountant reads that the
+        receipt is not sent yet and why, not that it is on its way."""
+        invoice = self._simple_invoice()
+        self.fake.fail_next("POST", r"cashier/signin$", "reset")
+        self.fake.fail_next("GET", r"cashier/shift$", "reset")
+        action = self._fiscalize(invoice)
+        params = action["params"]
+        self.assertEqual((params["type"], params["title"]), ("warning", "Receipt not sent yet"))
+        self.assertIn("could not be sent yet", params["message"])
+        self.assertIn("could not be reached", params["message"])
+        receipt = self._receipts(invoice)
+        self.assertEqual((receipt.state, receipt.attempt_count), ("draft", 0))
+        self.assertFalse(self._sell_posts())
+        self.fake.wait_idle()
+        self.fake.clear_faults()
+        self.env["fiscal.receipt"]._cron_process_receipts()
+        self.assertEqual(receipt.state, "done")
+        self.assertEqual(len(self._sell_posts()), 1)
+
     def test_no_answer_at_all_is_reconciled_by_the_scheduled_action(self):
         invoice = self._simple_invoice()
         self.fake.slow_seconds = 1.5
