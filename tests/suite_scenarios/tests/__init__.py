@@ -12,3 +12,4 @@ from . import test_security_system_fields
 from . import test_security_templates
 from . import test_security_wizards
 from . import test_tour_administrator
+from . import test_tour_sales_manager

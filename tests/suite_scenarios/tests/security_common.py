@@ -469,9 +469,10 @@ class SecurityCase(HttpCase):
                 "weight": 1.0,
             }
         )
-        cls.env["stock.quant"]._update_available_quantity(
-            cls.product, cls.env.ref("stock.stock_location_stock"), 100
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
         )
+        cls.env["stock.quant"]._update_available_quantity(cls.product, warehouse.lot_stock_id, 100)
         sales = cls.users["sales"]
         np_vals = {
             "carrier_id": cls.np_carrier.id,
