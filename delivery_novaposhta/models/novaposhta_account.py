@@ -104,7 +104,7 @@ class NovaPoshtaAccount(models.Model):
             raise UserError(
                 _(
                     "The Nova Poshta account “%(account)s” has no API key. An administrator "
-                    "enters it in Sales › Configuration › Nova Poshta › Accounts.",
+                    "enters it in Sales › Nova Poshta › Accounts.",
                     account=self.name,
                 )
             )

@@ -96,7 +96,7 @@ class NovaPoshtaCity(models.Model):
             raise UserError(
                 _(
                     "No Nova Poshta account has an API key yet. An administrator enters it in "
-                    "Sales › Configuration › Nova Poshta › Accounts, then syncs the directories."
+                    "Sales › Nova Poshta › Accounts, then syncs the directories."
                 )
             )
         return account.action_sync_directories()

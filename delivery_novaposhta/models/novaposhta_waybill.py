@@ -852,7 +852,7 @@ class NovaPoshtaWaybill(models.Model):
         order.message_post(
             body=_(
                 "Nova Poshta waybill of %(order)s needs a person: %(reason)s Open Sales › "
-                "Configuration › Nova Poshta › Waybills to check and press “Check again” once "
+                "Nova Poshta › Waybills to check and press “Check again” once "
                 "the cause is fixed.",
                 order=order.name,
                 reason=reason,

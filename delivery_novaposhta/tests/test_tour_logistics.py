@@ -108,4 +108,8 @@ class TestLogisticsTour(FakeNovaPoshtaTimeouts, HttpCase):
     def test_logistics_nova_poshta_screens_open(self):
         """Each Nova Poshta menu of the Logistics user opens, in Ukrainian,
         without an error dialog (the tour fails on any)."""
-        self.start_tour("/odoo", "novaposhta_logistics_menus", login="logistics")
+        self.start_tour(
+            "/odoo/action-crm_order_flow.sale_order_action_pipeline",
+            "novaposhta_logistics_menus",
+            login="logistics",
+        )

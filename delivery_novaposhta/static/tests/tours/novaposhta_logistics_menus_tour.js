@@ -5,10 +5,10 @@ import { registry } from "@web/core/registry";
 // the branches and parcel lockers.
 const screens = [
     ["sale.sale_order_menu", "delivery_novaposhta.menu_np_waybills", "Накладні Нової Пошти"],
-    ["sale.menu_sale_config", "delivery_novaposhta.menu_np_attention", "Накладні Нової Пошти на перевірку"],
-    ["sale.menu_sale_config", "delivery_novaposhta.menu_np_status_map", "Відповідність статусів Нової Пошти"],
-    ["sale.menu_sale_config", "delivery_novaposhta.menu_np_cities", "Міста Нової Пошти"],
-    ["sale.menu_sale_config", "delivery_novaposhta.menu_np_warehouses", "Відділення та поштомати Нової Пошти"],
+    ["delivery_novaposhta.menu_np_config", "delivery_novaposhta.menu_np_attention", "Накладні Нової Пошти на перевірку"],
+    ["delivery_novaposhta.menu_np_config", "delivery_novaposhta.menu_np_status_map", "Відповідність статусів Нової Пошти"],
+    ["delivery_novaposhta.menu_np_config", "delivery_novaposhta.menu_np_cities", "Міста Нової Пошти"],
+    ["delivery_novaposhta.menu_np_config", "delivery_novaposhta.menu_np_warehouses", "Відділення та поштомати Нової Пошти"],
 ];
 
 registry.category("web_tour.tours").add("novaposhta_logistics_menus", {
