@@ -28,6 +28,8 @@
         "views/sale_order_views.xml",
         "views/sale_order_stage_views.xml",
         "views/config_views.xml",
+        "views/sale_order_customer_message_compose_views.xml",
+        "views/template_preview_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

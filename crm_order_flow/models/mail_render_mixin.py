@@ -1,12 +1,22 @@
-from markupsafe import Markup
+import re
+
+from markupsafe import Markup, escape
 
 from odoo import _, api, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.mail import html_normalize
+from odoo.tools.rendering_tools import parse_inline_template
 
 from odoo.addons.access_roles.tools.credentials import redact
 
 # Models whose message templates are limited to the order flow's placeholders.
 PLACEHOLDER_MODELS = ("sale.order",)
+# A QWeb placeholder as Odoo's own substitution renderer finds it
+# (``MailRenderMixin._render_template_qweb_regex``).
+QWEB_PLACEHOLDER = re.compile(
+    r"""<(\w+)[\s|\n]+t-out=[\s|\n]*(\'|\")((\w|\.)+)(\2)[\s|\n]*((\/>)|(>[\s|\n]*([^<>]*?))[\s|\n]*<\/\1>)""",
+    flags=re.DOTALL,
+)
 
 
 class MailRenderMixin(models.AbstractModel):
@@ -72,6 +82,50 @@ class MailRenderMixin(models.AbstractModel):
 
     def _order_flow_placeholder_help(self):
         return self.env[self.sudo().render_model]._order_flow_placeholder_labels()
+
+    # -------------------------------------------------------------- preview
+    def _order_flow_previews_on_sample(self):
+        """Whether the template's preview opens on the sample order: a
+        template of orders made of the allowed placeholders alone, or any
+        template of orders previewed by someone who may not read orders."""
+        self.ensure_one()
+        model = self.sudo().render_model
+        if model not in PLACEHOLDER_MODELS:
+            return False
+        return not self.env[model].has_access("read") or not self._order_flow_has_code()
+
+    @api.model
+    def _order_flow_render_sample(self, source, model, engine="inline_template"):
+        """``source`` with each allowed placeholder replaced by its value for
+        the sample order (``_order_flow_sample_message_values``), by plain
+        substitution: nothing is evaluated and no order is read, so anyone
+        who edits the texts may preview them. None when ``source`` holds
+        anything but the allowed placeholders (only a real order can fill
+        it)."""
+        if not source:
+            return source or ""
+        values = self.env[model]._order_flow_sample_message_values()
+
+        def sample(expression, default):
+            return values.get(expression.strip().removeprefix("object.")) or default or ""
+
+        if engine in ("qweb", "qweb_view"):
+            if self._has_unsafe_expression_template_qweb(source, model):
+                return None
+
+            def replace(match):
+                tag, value = match.group(1), escape(sample(match.group(3), match.group(9)))
+                return value if tag.lower() == "t" else Markup(f"<{tag}>{value}</{tag}>")
+
+            return Markup(
+                QWEB_PLACEHOLDER.sub(replace, html_normalize(f"<div>{source}</div>"))
+            )
+        if self._has_unsafe_expression_template_inline_template(str(source), model):
+            return None
+        return "".join(
+            literal + (sample(expression, default) if expression else "")
+            for literal, expression, default in parse_inline_template(str(source))
+        )
 
     # ---------------------------------------------------------------- saving
     def _check_access_right_dynamic_template(self):

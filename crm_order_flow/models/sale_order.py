@@ -3,7 +3,13 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, format_amount, format_date
+from odoo.tools import (
+    float_compare,
+    float_is_zero,
+    format_amount,
+    format_date,
+    plaintext2html,
+)
 
 from ..tools import (
     acting_as,
@@ -428,6 +434,33 @@ class SaleOrder(models.Model):
             "{{ object.%s }} (%s)" % (name, self._fields[name]._description_string(self.env))
             for name in MESSAGE_PLACEHOLDERS
         )
+
+    @api.model
+    def _order_flow_sample_message_values(self):
+        """The allowed placeholders' values for a fictional order of the
+        current company, in the context's language: what the preview of a
+        message template shows instead of a real order (people who edit the
+        texts, such as Marketers, may not read the store's orders). Nothing
+        is read from any order."""
+        company = self.env.company
+        currency = self.env.ref("base.UAH", raise_if_not_found=False) or company.currency_id
+        storage_until = fields.Date.context_today(self) + timedelta(days=5)
+        return {
+            "customer_first_name": _("Olena"),
+            "name": "S00042",
+            "amount_due_text": format_amount(self.env, 1250.0, currency),
+            "amount_total_text": format_amount(self.env, 2450.0, currency),
+            "delivery_tracking_ref": "20450123456789",
+            "delivery_point_name": _("Branch No. 12"),
+            "delivery_point_address": _("Kyiv, 24 Sadova Street"),
+            "delivery_storage_until_text": format_date(self.env, storage_until),
+            "payment_url": f"{self.get_base_url()}/my/orders/42",
+            "promo_line": company.order_flow_promo_line
+            or _("10% off your next order with the code SAMPLE10"),
+            "store_name": company.name,
+            "customer_lang": self.env.lang or "uk_UA",
+            "message_email_from": company.email_formatted or _("Store <shop@example.com>"),
+        }
 
     def _compute_payment_url(self):
         for order in self:
@@ -1303,27 +1336,15 @@ class SaleOrder(models.Model):
             ):
                 continue
             send_at = order.company_id._order_flow_next_send_time()
-            # sudo: the message is the rule's work, whoever changed the order. A
-            # template is rendered as superuser only when it holds nothing but
-            # the allowed placeholders (see mail_render_mixin.py).
-            order_sudo = order.sudo()
-            kwargs = {"scheduled_date": fields.Datetime.to_string(send_at)} if send_at else {}
             try:
                 with self.env.cr.savepoint():
-                    if medium == "sms":
-                        message = order_sudo._message_sms_with_template(
-                            template=template.sudo(),
-                            partner_ids=order.partner_id.ids,
-                            put_in_queue=True,
-                            **kwargs,
-                        )
-                    else:
-                        message = order_sudo.message_post_with_source(
-                            template.sudo(),
-                            message_type="comment",
-                            subtype_xmlid="mail.mt_comment",
-                            **kwargs,
-                        )
+                    # sudo: the message is the rule's work, whoever changed the
+                    # order. A template is rendered as superuser only when it
+                    # holds nothing but the allowed placeholders (see
+                    # mail_render_mixin.py).
+                    message = order.sudo()._order_flow_post_message(
+                        medium, template=template.sudo(), scheduled_date=send_at
+                    )
             except (UserError, AccessError) as error:
                 order._order_flow_report_unsent_message(template, error)
                 continue
@@ -1342,6 +1363,125 @@ class SaleOrder(models.Model):
                 }
             )
         return logs
+
+    def _order_flow_post_message(
+        self, medium, template=None, body=None, subject=None, scheduled_date=None
+    ):
+        """The order flow's one way to the customer of the order: ``template``
+        (an ``sms.template`` or ``mail.template``) or the ready ``body``,
+        through Odoo's SMS queue for 'sms' (the SMS provider then chooses
+        Viber or SMS after the customer's preference) or as an e-mail in the
+        chatter for 'email'. Returns the chatter message."""
+        self.ensure_one()
+        kwargs = {}
+        if scheduled_date:
+            kwargs["scheduled_date"] = fields.Datetime.to_string(scheduled_date)
+        if medium == "sms":
+            if template:
+                return self._message_sms_with_template(
+                    template=template, partner_ids=self.partner_id.ids, put_in_queue=True, **kwargs
+                )
+            return self._message_sms(
+                body, partner_ids=self.partner_id.ids, put_in_queue=True, **kwargs
+            )
+        if template:
+            return self.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment", **kwargs
+            )
+        return self.message_post(
+            body=plaintext2html(body),
+            subject=subject,
+            partner_ids=self.partner_id.ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            **kwargs,
+        )
+
+    def _order_flow_render_text(self, text):
+        """A person's text for the customer with its placeholders filled from
+        the order, by plain substitution (as a template of a non-administrator:
+        the allowed placeholders only, whoever writes)."""
+        self.ensure_one()
+        Render = self.env["mail.render.mixin"]
+        if Render._has_unsafe_expression_template_inline_template(text, self._name):
+            raise UserError(
+                _(
+                    "The message may contain only these placeholders: %(placeholders)s.",
+                    placeholders=self._order_flow_placeholder_labels(),
+                )
+            )
+        return Render._render_template(text, self._name, self.ids)[self.id]
+
+    def _order_flow_refusal_text(self):
+        """Why a message written on the order cannot reach its customer, or
+        False when it can."""
+        self.ensure_one()
+        if not self.partner_id:
+            return _("The order has no customer: choose the customer first.")
+        if not self._order_flow_preferred_medium():
+            return _(
+                "The customer does not want messages (“Order messages by”: “No messages” on the "
+                "customer): nothing was sent. Call the customer instead, or change the "
+                "customer's choice if the customer asked for messages."
+            )
+        return self._order_flow_unreachable_text() or False
+
+    def _order_flow_send_manual_message(self, text):
+        """Send the customer of the order a text written by the current user
+        (placeholders allowed), by the customer's channel and the company's
+        sending window, in the order's chatter and message log. Returns the
+        log entry."""
+        self.ensure_one()
+        # Writing to the customer is writing the order's chatter.
+        self.check_access("write")
+        if not (text or "").strip():
+            raise UserError(_("Write the text of the message."))
+        refusal = self._order_flow_refusal_text()
+        if refusal:
+            raise UserError(refusal)
+        medium = "sms" if "sms" in self._order_flow_mediums() else "email"
+        body = self._order_flow_render_text(text)
+        send_at = self.company_id._order_flow_next_send_time()
+        message = self._order_flow_post_message(
+            medium,
+            body=body,
+            subject=_("Order %(order)s", order=self.name),
+            scheduled_date=send_at,
+        )
+        # sudo: the log is the system's record of what was sent, by whom.
+        return (
+            self.env["sale.order.customer.message"]
+            .sudo()
+            .create(
+                {
+                    "order_id": self.id,
+                    "kind": "manual",
+                    "author_id": self.env.user.id,
+                    "visit_id": self._order_flow_current_visit().id,
+                    "stage_id": self.stage_id.id,
+                    "medium": medium,
+                    "channel": self._order_flow_channel(),
+                    "message_id": message[:1].id,
+                    "scheduled_date": send_at or False,
+                }
+            )
+            .sudo(False)
+        )
+
+    def action_order_flow_message_customer(self):
+        """Button: write the customer a message from the order (the roles
+        that answer customers: the rights on the wizard say which)."""
+        self.ensure_one()
+        self.check_access("write")
+        self.env["sale.order.customer.message.compose"].check_access("create")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Message the customer"),
+            "res_model": "sale.order.customer.message.compose",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
 
     def _order_flow_report_unsent_message(self, template, error):
         """A customer message could not be made from its template (refused

@@ -12,9 +12,10 @@ CHANNELS = [
 
 class SaleOrderCustomerMessage(models.Model):
     """One customer message sent (or waiting for the sending window) for an
-    order by an automation rule. It is the memory behind “one message per
-    order, template and status visit”, and shows staff what the customer got
-    and whether it went out."""
+    order: by an automation rule from a template, or written by a person from
+    the order (“Message the customer”). For the rules it is the memory behind
+    “one message per order, template and status visit”; it shows staff what
+    the customer got, from whom, and whether it went out."""
 
     _name = "sale.order.customer.message"
     _description = "Order Customer Message"
@@ -37,9 +38,24 @@ class SaleOrderCustomerMessage(models.Model):
     stage_id = fields.Many2one(
         "sale.order.stage", string="Status", ondelete="set null", system_only=True, copy=False
     )
-    template_ref = fields.Char(
-        string="Template reference", required=True, system_only=True, copy=False
+    kind = fields.Selection(
+        [("rule", "Automation rule"), ("manual", "Written by a person")],
+        string="Sent by",
+        default="rule",
+        required=True,
+        system_only=True,
+        copy=False,
     )
+    author_id = fields.Many2one(
+        "res.users",
+        ondelete="set null",
+        system_only=True,
+        copy=False,
+        help="Who wrote the message on the order (empty: an automation rule sent it).",
+    )
+    # Empty for a message written by a person: the rule “once per template
+    # and status visit” is about templates only.
+    template_ref = fields.Char(string="Template reference", system_only=True, copy=False)
     template_name = fields.Char(string="Template", system_only=True, copy=False)
     medium = fields.Selection(MEDIUMS, required=True, system_only=True, copy=False)
     channel = fields.Selection(CHANNELS, string="Customer's channel", system_only=True, copy=False)
@@ -76,6 +92,12 @@ class SaleOrderCustomerMessage(models.Model):
             "This message was already sent for this status visit of the order.",
         ),
     ]
+
+    @api.depends("template_name", "kind")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for log in self:
+            log.display_name = log.template_name or kinds.get(log.kind) or ""
 
     @api.depends("message_id", "scheduled_date")
     def _compute_state(self):

@@ -17,3 +17,5 @@ from . import test_rule_privilege
 from . import test_daily_work
 from . import test_tours
 from . import test_phone_order
+from . import test_template_preview
+from . import test_manual_message

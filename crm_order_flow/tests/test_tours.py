@@ -17,14 +17,15 @@ class TestOrderFlowTours(HttpCase):
         cls.company = cls.manager.company_id
         cls.sales = cls.env["res.users"].search([("login", "=", "sales")])
         cls.marketer = cls.env["res.users"].search([("login", "=", "marketer")])
-        (cls.manager | cls.sales | cls.marketer).write({"lang": "uk_UA"})
+        cls.support = cls.env["res.users"].search([("login", "=", "support")])
+        (cls.manager | cls.sales | cls.marketer | cls.support).write({"lang": "uk_UA"})
         cls.service = cls.env["product.product"].create(
             {"name": "Тур: налаштування", "type": "service", "list_price": 700.0}
         )
 
-    def _order(self, customer_name):
+    def _order(self, customer_name, mobile="+380671112233"):
         customer = self.env["res.partner"].create(
-            {"name": customer_name, "mobile": "+380671112233", "lang": "uk_UA"}
+            {"name": customer_name, "mobile": mobile, "lang": "uk_UA"}
         )
         return (
             self.env["sale.order"]
@@ -77,3 +78,38 @@ class TestOrderFlowTours(HttpCase):
             "{{ object.customer_first_name }}, ", template.with_context(lang="uk_UA").body
         )
         self.assertNotIn("login", template.with_context(lang="uk_UA").body)
+        self.assertFalse(
+            self.env["sms.template.preview"]
+            .search([("create_uid", "=", self.marketer.id)])
+            .resource_ref,
+            "the preview showed the sample order, no real one",
+        )
+
+    def test_support_answers_a_customer_and_messages_him(self):
+        """Customer Support finds the order by the phone the customer gives,
+        reads the delivery, notes the call and writes the customer an SMS."""
+        self.company.write(
+            {
+                "order_flow_window_start": 0.0,
+                "order_flow_window_end": 24.0,
+                "order_flow_default_channel": "sms",
+            }
+        )
+        order = self._order("Оксана Підтримкова", mobile="+380 63 555 19 28")
+        order.sudo().write(
+            {"delivery_tracking_ref": "20450000012345", "delivery_point_name": "Відділення № 7"}
+        )
+        self.assertEqual(order.state, "sale", "the order is in the Orders list")
+        self.start_tour(
+            "/odoo/action-sale.action_orders", "crm_order_flow_support_message", login="support"
+        )
+        notes = order.message_ids.filtered(lambda m: "Клієнтка питала, де посилка" in m.body)
+        self.assertEqual(notes.author_id, self.support.partner_id)
+        self.assertEqual(notes.subtype_id, self.env.ref("mail.mt_note"))
+        log = order.customer_message_ids.filtered(lambda entry: entry.kind == "manual")
+        self.assertEqual(len(log), 1)
+        self.assertEqual((log.author_id, log.medium), (self.support, "sms"))
+        sms = self.env["sms.sms"].search([("mail_message_id", "=", log.message_id.id)])
+        self.assertEqual(sms.state, "outgoing", "queued for the SMS provider")
+        self.assertEqual(sms.number, "+380635551928")
+        self.assertEqual(sms.body, f"Оксана, посилка {order.name} чекає у Відділення № 7")

@@ -1,8 +1,9 @@
 import { registry } from "@web/core/registry";
 
 // The Marketer changes the text of a customer SMS with the allowed
-// placeholders and saves it; a placeholder outside the allowed list is
-// refused with the list of the allowed ones, and nothing is saved.
+// placeholders and saves it, previews it filled from a sample order (he reads
+// no order); a placeholder outside the allowed list is refused with the list
+// of the allowed ones, and nothing is saved.
 registry.category("web_tour.tours").add("crm_order_flow_marketer_template", {
     steps: () => [
         {
@@ -24,8 +25,26 @@ registry.category("web_tour.tours").add("crm_order_flow_marketer_template", {
             trigger: ".o_form_view div[name='body_segments'] div[name='body_placeholder_count']:contains(3)",
         },
         {
+            content: "Preview the text",
+            trigger: ".o_form_view .oe_stat_button:has(.fa-search-plus)",
+            run: "click",
+        },
+        {
+            content: "The placeholders are filled from a sample order",
+            trigger: ".modal .o_field_widget[name='body']:contains(Олена, замовлення S00042 на суму)",
+        },
+        {
+            content: "The preview says the values are examples",
+            trigger: ".modal div[name='order_flow_sample_note']:not(.d-none)",
+        },
+        {
+            content: "Close the preview",
+            trigger: ".modal .modal-footer .btn-secondary",
+            run: "click",
+        },
+        {
             content: "Put a forbidden placeholder into the text",
-            trigger: ".o_form_view div[name='body'] textarea",
+            trigger: "body:not(:has(.modal)) .o_form_view div[name='body'] textarea",
             run: "edit Логін менеджера {{ object.user_id.login }}",
         },
         {
