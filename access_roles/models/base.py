@@ -66,12 +66,13 @@ class Base(models.AbstractModel):
 
     @api.model
     def _setup_complete(self):
-        super()._setup_complete()
+        res = super()._setup_complete()
         # The registry keeps a model's class while later modules add fields to
         # it: the names found before (see below) are found again.
         cls = self.env.registry[self._name]
         if "_access_system_only_names" in cls.__dict__:
             del cls._access_system_only_names
+        return res
 
     @api.model
     def _access_system_only_fields(self):

@@ -29,6 +29,15 @@ class FiscalSystemFieldsMixin(models.AbstractModel):
     _fiscal_system_records = False
 
     @api.model
+    def _setup_complete(self):
+        res = super()._setup_complete()
+        # The model's class outlives module loading: find the names again.
+        cls = self.env.registry[self._name]
+        if "_fiscal_system_only_names" in cls.__dict__:
+            del cls._fiscal_system_only_names
+        return res
+
+    @api.model
     def _access_system_only_fields(self):
         cls = type(self)
         names = cls.__dict__.get("_fiscal_system_only_names")
