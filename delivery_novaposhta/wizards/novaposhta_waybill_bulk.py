@@ -57,6 +57,7 @@ class NovaPoshtaWaybillBulk(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            "name": _("Create Nova Poshta waybills"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
