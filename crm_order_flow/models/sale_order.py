@@ -43,6 +43,8 @@ PAYMENT_KINDS = [
 # customer and are never stored on the order.
 PHONE_ORDER_FIELDS = ("customer_phone", "customer_new_name")
 PARTNER_DEPENDENT_FIELDS = (
+    "user_id",
+    "team_id",
     "partner_invoice_id",
     "partner_shipping_id",
     "pricelist_id",
@@ -1160,12 +1162,22 @@ class SaleOrder(models.Model):
                 with self.env.cr.savepoint():
                     order.carrier_id.sudo()._order_flow_register_shipment(order.sudo())
             except (UserError, ValidationError) as error:
+                # sudo: the order's activities are compared whoever moved it.
+                before = order.sudo().activity_ids
                 order._order_flow_auto_move("delivery_postponed")
-                order._order_flow_salesperson_activity(
-                    "mail.mail_activity_data_todo",
-                    _("Find out why the shipment failed"),
-                    note=error_text(error),
-                )
+                created = order.sudo().activity_ids - before
+                if created:
+                    # The rule of "Delivery postponed" gave the salesperson a
+                    # to-do: it says why, rather than a second one.
+                    created.filtered(lambda activity: not activity.note).write(
+                        {"note": plaintext2html(error_text(error))}
+                    )
+                else:
+                    order._order_flow_salesperson_activity(
+                        "mail.mail_activity_data_todo",
+                        _("Find out why the shipment failed"),
+                        note=error_text(error),
+                    )
 
     def _order_flow_return_goods(self):
         """Rule 19: the goods of a returned order go back to stock. Delivered

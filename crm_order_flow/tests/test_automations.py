@@ -68,13 +68,28 @@ class TestAutomations(OrderFlowCommon):
         ):
             self.move(order, "assembled", user=self.users["logistics"])
         self.assertEqual(order.stage_id.code, "delivery_postponed")
-        summaries = order.activity_ids.mapped("summary")
-        self.assertIn("Find out why the shipment failed", summaries)
-        self.assertIn("Find out why delivery was postponed", summaries)
-        note = order.activity_ids.filtered(
-            lambda a: a.summary == "Find out why the shipment failed"
-        ).note
-        self.assertIn("recipient phone is missing", note)
+        # One to-do for the salesperson, the postponed rule's, saying why.
+        why = order.activity_ids.filtered(lambda a: a.summary.startswith("Find out why"))
+        self.assertEqual(why.mapped("summary"), ["Find out why delivery was postponed"])
+        self.assertIn("recipient phone is missing", why.note)
+
+    def test_shipment_failure_without_the_postponed_rule(self):
+        """An administrator switched the postponed rule off: the failure
+        still gives the salesperson one to-do with the reason."""
+        self.env.ref("crm_order_flow.automation_15_postponed").active = False
+        order = self.make_order(carrier=self.carrier)
+        self.pay(order)
+        self.walk(order, "assembling")
+        with patch.object(
+            type(self.env["delivery.carrier"]),
+            "_order_flow_register_shipment",
+            side_effect=UserError("The carrier refused: recipient phone is missing"),
+        ):
+            self.move(order, "assembled", user=self.users["logistics"])
+        self.assertEqual(order.stage_id.code, "delivery_postponed")
+        why = order.activity_ids.filtered(lambda a: a.summary.startswith("Find out why"))
+        self.assertEqual(why.mapped("summary"), ["Find out why the shipment failed"])
+        self.assertIn("recipient phone is missing", why.note)
 
     def test_tracking_number_message(self):
         order = self.make_order(carrier=self.carrier)

@@ -62,6 +62,7 @@ class TestPhoneOrder(OrderFlowCommon):
         order = form.save()
         self.assertEqual(order.partner_id.name, "Taras Shevchuk")
         self.assertEqual(order.partner_id.phone_sanitized, "+380997654321")
+        self.assertEqual(order.user_id, self.sales, "the order is the Sales Manager's who took it")
         self.assertTrue(order.require_payment)
         again = (
             self.env["sale.order"]
