@@ -27,8 +27,10 @@ NP_FILLED_FIELDS = (
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # compute_sudo: whether the order goes by Nova Poshta is shown to everyone
+    # who opens the order (Customer Support reads no delivery methods).
     np_is_novaposhta = fields.Boolean(
-        string="Nova Poshta delivery", compute="_compute_np_is_novaposhta"
+        string="Nova Poshta delivery", compute="_compute_np_is_novaposhta", compute_sudo=True
     )
     np_recipient_name = fields.Char(
         string="Recipient",

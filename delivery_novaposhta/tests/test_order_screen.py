@@ -123,3 +123,17 @@ class TestOrderScreen(NovaPoshtaCommon):
         self.account.api_key = False
         with self.assertRaises(UserError):
             self.env["novaposhta.city"].with_user(admin).action_np_sync_directories()
+
+    def test_support_opens_a_nova_poshta_order(self):
+        """Customer Support reads the order a customer calls about: its form
+        opens with the Nova Poshta delivery shown, without an access error."""
+        order = self.np_order()
+        spec = {
+            "carrier_id": {"fields": {"display_name": {}}},
+            "np_is_novaposhta": {},
+            "np_city_id": {"fields": {"display_name": {}}},
+            "np_warehouse_id": {"fields": {"display_name": {}}},
+        }
+        (values,) = order.with_user(self.users["support"]).web_read(spec)
+        self.assertTrue(values["np_is_novaposhta"])
+        self.assertEqual(values["carrier_id"]["id"], order.carrier_id.id)
