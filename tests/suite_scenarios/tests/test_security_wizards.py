@@ -104,6 +104,10 @@ class TestSecurityWizards(SecurityCase):
                 {"number": "+380501112233", "body": "Test from the administrator"},
             ),
             "access.matrix.line": ("manager", "action_open_matrix"),
+            "sale.order.customer.message.compose": (
+                "support",
+                {"order_id": self.order_new.id, "body": "{{ object.customer_first_name }}, hi"},
+            ),
         }
 
     def suite_transient_models(self):
@@ -137,6 +141,7 @@ class TestSecurityWizards(SecurityCase):
             "sale.order.stage.change": {"operator_comment": "Changed by someone else"},
             "novaposhta.waybill.bulk": {"order_ids": [(6, 0, self.order_new.ids)]},
             "sms.club.test.message": {"body": "Changed by someone else"},
+            "sale.order.customer.message.compose": {"body": "Changed by someone else"},
         }
 
     def make_wizard(self, model_name, creator, vals):
