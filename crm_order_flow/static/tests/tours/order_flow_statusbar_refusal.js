@@ -54,7 +54,7 @@ registry.category("web_tour.tours").add("crm_order_flow_statusbar_refusal", {
         },
         {
             content: "The form shows the true status at once, nothing left unsaved",
-            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Наявність підтверджено')",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_statusbar_status:has(button.o_arrow_button_current:contains('Наявність підтверджено'))",
             run() {
                 const current = document.querySelector(
                     ".o_statusbar_status button.o_arrow_button_current"

@@ -113,7 +113,7 @@ registry.category("web_tour.tours").add("suite_sales_manager_phone_order", {
         },
         {
             content: "The form still shows the true status",
-            trigger: `body:not(:has(.modal)) .o_form_view .o_statusbar_status button.o_arrow_button_current:contains('${AGREED}')`,
+            trigger: `body:not(:has(.modal)) .o_form_view .o_statusbar_status:has(button.o_arrow_button_current:contains('${AGREED}'))`,
             run() {
                 if (currentStatus() !== AGREED) {
                     throw new Error(`The status bar shows “${currentStatus()}”, not “${AGREED}”.`);
