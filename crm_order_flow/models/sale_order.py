@@ -765,8 +765,9 @@ class SaleOrder(models.Model):
             order._order_flow_check_entry(stage, vals)
 
     def _order_flow_check_entry(self, stage, vals):
-        """The validations that guard entry into ``stage`` (spec section 3:
-        payment, delivery method, operator comment)."""
+        """The validations that guard entry into ``stage``: payment secured
+        (paid at least in part, or cash on delivery), a delivery method, the
+        operator's comment where the status asks for one."""
         self.ensure_one()
         # Payment secured: paid at least in part, or paid on delivery (agreed
         # with the customer, or already expected by the carrier).
@@ -833,9 +834,10 @@ class SaleOrder(models.Model):
         return f"{amount:.2f} {self.currency_id.symbol or ''}".strip()
 
     def _order_flow_check_edit(self, vals):
-        """Validations of a person's change of the orders (spec section 3):
-        locked statuses (2), the responsible salesperson (3), protected fields
-        per status, among them the customer once the order left “New” (4, 5)."""
+        """Validations of a person's change of the orders: statuses that lock
+        the order, only the responsible salesperson (or a manager) changes it,
+        and the fields each status protects, among them the customer once the
+        order left “New”."""
         field_names = set(vals) - TECHNICAL_FIELDS
         if not field_names:
             return

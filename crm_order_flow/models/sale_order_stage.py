@@ -53,7 +53,8 @@ class SaleOrderStage(models.Model):
         string="Allowed next statuses",
         help="The status matrix: an order in this status may only move to these statuses.",
     )
-    # Validations guarding entry into the status (spec section 3).
+    # Validations guarding entry into the status: payment secured, delivery method
+    # chosen, the operator's comment.
     payment_required = fields.Selection(
         PAYMENT_REQUIREMENTS,
         string="Payment required to enter",
