@@ -4,7 +4,8 @@ import { StatusBarField, statusBarField } from "@web/views/fields/statusbar/stat
 /**
  * The order status bar: a click saves the order with the new status. When
  * the server refuses the move (status matrix, role, validations), the form
- * shows the order's true status at once instead of the refused one.
+ * shows the order's true status at once instead of the refused one (read
+ * again from the server when the person had no other unsaved edits).
  */
 export class OrderFlowStatusBarField extends StatusBarField {
     async selectItem(item) {
@@ -18,7 +19,8 @@ export class OrderFlowStatusBarField extends StatusBarField {
                 // keep the person's other unsaved edits, drop the refused status
                 await record.update({ [name]: previous });
             } else {
-                await record.discard();
+                // read the order again: the status it really has, as saved
+                await record.load();
             }
             throw error;
         }
