@@ -307,8 +307,9 @@ def models_magic_fields():
     return {"id", "create_uid", "create_date", "write_uid", "write_date", "display_name"}
 
 
-class SecurityCase(HttpCase):
-    """The store, the fake vendors and one JSON-RPC session per role."""
+class FakeVendorsCase(HttpCase):
+    """An HTTP test whose class starts local fakes of the vendors
+    (``np_fake``, ``sms_fake``, ``checkbox_fake``)."""
 
     @classmethod
     def _request_handler(cls, s, r, /, **kw):
@@ -324,6 +325,10 @@ class SecurityCase(HttpCase):
                 if r.url.startswith(f"http://{host}:{port}/"):
                     return _super_send(s, r, **kw)
         return super()._request_handler(s, r, **kw)
+
+
+class SecurityCase(FakeVendorsCase):
+    """The store, the fake vendors and one JSON-RPC session per role."""
 
     # ------------------------------------------------------------------ store
     @classmethod

@@ -8,13 +8,14 @@ import io
 
 import openpyxl
 
-from odoo.tests import HttpCase, tagged
-from odoo.tests.common import _super_send
+from odoo.tests import tagged
 
 from odoo.addons.delivery_novaposhta.tests.fake_novaposhta import VALID_KEY, FakeNovaPoshta
 from odoo.addons.fiscal_ua.tests.fake_checkbox import FakeCheckbox
 from odoo.addons.sms_club.tests.fake_smsclub import TOKEN as SMSCLUB_TOKEN
 from odoo.addons.sms_club.tests.fake_smsclub import FakeSmsClub
+
+from .security_common import FakeVendorsCase
 
 CASHIER_LOGIN = "adm-tour-cashier"
 CASHIER_PASSWORD = "adm-tour-cashier-pass"
@@ -22,21 +23,7 @@ LICENSE_KEY = "adm-tour-licence-key"
 
 
 @tagged("post_install", "-at_install")
-class TestAdministratorTour(HttpCase):
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        # Requests to the local fake vendors keep their own timeouts.
-        for fake in (
-            getattr(cls, "np_fake", None),
-            getattr(cls, "sms_fake", None),
-            getattr(cls, "checkbox_fake", None),
-        ):
-            if fake is not None and fake.server:
-                host, port = fake.server.server_address[:2]
-                if r.url.startswith(f"http://{host}:{port}/"):
-                    return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
-
+class TestAdministratorTour(FakeVendorsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
