@@ -1,6 +1,7 @@
 from . import test_access_matrix
 from . import test_credentials
 from . import test_field_policy
+from . import test_local_fakes
 from . import test_matrix_ukrainian
 from . import test_partner_autocomplete
 from . import test_role_access
