@@ -60,8 +60,11 @@ DEFAULT_URL = "https://im.smsclub.mobi/"
 DEFAULT_TIMEOUT = 20.0  # seconds (connect and read)
 MAX_PER_CALL = 100
 MAX_REQUESTS_PER_SECOND = 9
-# The limiter keeps this much more than a second between a request and the
-# one nine places later (clock and network differences with SMS Club).
+# SMS Club's counting period (seconds) for MAX_REQUESTS_PER_SECOND.
+RATE_PERIOD = 1.0
+# The limiter keeps this much more than SMS Club's counting period (a
+# second) between a request and the one nine places later (clock and network
+# differences with SMS Club): 0.15 s on a second.
 RATE_MARGIN = 0.15
 
 # Outcomes of a failed call
@@ -302,33 +305,34 @@ class SendResult:
 
 
 class _RateLimiter:
-    """At most ``rate`` requests in any ``1 + margin`` seconds, shared by the
-    clients of one token in this process.
+    """At most ``rate`` requests in any ``period * (1 + margin)`` seconds,
+    shared by the clients of one token in this process.
 
     SMS Club counts requests when they reach it; the client only knows that
     a request reached SMS Club between the moment it was sent and the moment
     its answer came. So a request holds its place from when it starts until
     it ends, and the window of a finished request is counted from its end: a
     new request starts only when fewer than ``rate`` requests are running or
-    ended less than ``1 + margin`` seconds ago. Whatever the latency, the
-    gaps SMS Club sees are then at least a second."""
+    ended less than a window ago. Whatever the latency, the gaps SMS Club
+    sees are then at least ``period`` (a second)."""
 
     _instances = {}
     _instances_lock = threading.Lock()
 
-    def __init__(self, rate, margin=RATE_MARGIN):
+    def __init__(self, rate, period=1.0, margin=RATE_MARGIN):
         self.rate = max(1, int(rate))
-        self.window = 1.0 + margin
+        self.period = period
+        self.window = period * (1.0 + margin)
         self.ended = deque()  # end times of finished requests, oldest first
         self.running = 0
         self.condition = threading.Condition()
 
     @classmethod
-    def get(cls, key, rate):
+    def get(cls, key, rate, period=1.0):
         with cls._instances_lock:
             limiter = cls._instances.get(key)
-            if limiter is None or limiter.rate != rate:
-                limiter = cls._instances[key] = cls(rate)
+            if limiter is None or (limiter.rate, limiter.period) != (max(1, int(rate)), period):
+                limiter = cls._instances[key] = cls(rate, period)
             return limiter
 
     def acquire(self):
@@ -407,7 +411,9 @@ class SmsClubClient:
     :param token: the API token of the SMS Club cabinet (never logged);
     :param base_url: API root, :data:`DEFAULT_URL` in production;
     :param timeout: seconds to connect and to wait for the answer;
-    :param rate: requests per second allowed for this token.
+    :param rate: requests allowed for this token per ``rate_period``;
+    :param rate_period: SMS Club's counting period in seconds
+        (:data:`RATE_PERIOD`, a second).
     """
 
     def __init__(
@@ -417,6 +423,7 @@ class SmsClubClient:
         timeout=DEFAULT_TIMEOUT,
         rate=MAX_REQUESTS_PER_SECOND,
         session=None,
+        rate_period=None,
     ):
         token = (token or "").strip()
         if not token:
@@ -426,11 +433,15 @@ class SmsClubClient:
         self.timeout = timeout
         self.session = session or requests.Session()
         key = self.base_url + hashlib.sha256(token.encode()).hexdigest()
-        self.limiter = _RateLimiter.get(key, rate)
+        self.limiter = _RateLimiter.get(key, rate, rate_period or RATE_PERIOD)
         self.calls = 0
 
     # ------------------------------------------------------------ transport
     def _redact(self, text):
+        # The token out of SMS Club's words before they go into an error.
+        # The addon's own helper (access_roles/tools/credentials.py: redact)
+        # lives in an Odoo addon package, which this plain client must not
+        # import; the addon applies that helper again to every text it shows.
         return str(text).replace(self.token, "••••") if text else text
 
     def _request(self, path, payload=None, method="POST"):

@@ -1,26 +1,29 @@
-from odoo.tests.common import _super_send
+from unittest.mock import patch
 
+from odoo.addons.access_roles.tests.local_fakes import LocalFakeTimeouts
 from odoo.addons.crm_order_flow.tests.common import OrderFlowCommon
 
 from .fake_smsclub import TOKEN, FakeSmsClub
 
-# Short waits (seconds): the client gives up after TIMEOUT, the fake answers
-# late or hangs for SLOW; no test waits longer than that.
+# Short waits (seconds): the client gives up after TIMEOUT. SLOW is only an
+# upper bound: a fake that answers late or hangs waits until the client hangs
+# up (after TIMEOUT), never a fixed time.
 TIMEOUT = 0.2
-SLOW = 0.5
+SLOW = 2.0
+# SMS Club counts 9 requests a second; the tests' fake and clients count 9
+# requests per RATE_PERIOD: the same rule, ten times faster.
+RATE_PERIOD = 0.1
 
 
-class FakeSmsClubTimeouts:
-    """Requests to the local fake SMS Club keep their own timeouts (Odoo's
-    test framework raises every timeout to 10 s), so that the tests can prove
-    what happens when SMS Club answers too late."""
+class FakeSmsClubTimeouts(LocalFakeTimeouts):
+    """Requests to the class's local fake SMS Club (``cls.fake``) keep the
+    client's own short timeouts, so that the tests can prove what happens
+    when SMS Club answers too late."""
 
     @classmethod
-    def _request_handler(cls, s, r, /, **kw):
+    def local_fake_urls(cls):
         fake = getattr(cls, "fake", None)
-        if fake is not None and fake.server and r.url.startswith(fake.url):
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
+        return (fake.url,) if fake is not None and fake.server else ()
 
 
 class SmsClubCommon(FakeSmsClubTimeouts, OrderFlowCommon):
@@ -30,7 +33,8 @@ class SmsClubCommon(FakeSmsClubTimeouts, OrderFlowCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.fake = FakeSmsClub(slow_seconds=SLOW).start()
+        cls.startClassPatcher(patch("odoo.addons.sms_club.smsclub.client.RATE_PERIOD", RATE_PERIOD))
+        cls.fake = FakeSmsClub(slow_seconds=SLOW, rate_period=RATE_PERIOD).start()
         cls.addClassCleanup(cls.fake.stop)
         Sender = cls.env["sms.club.sender"]
         cls.sms_sender = Sender.create(

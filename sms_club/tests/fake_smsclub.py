@@ -16,21 +16,20 @@ body, headers, time). It speaks the shapes of the real API:
 - the account has money (``money``) and each message costs ``price``: a send
   it cannot pay is refused with ``errorRequest.errors.noMoney`` and nothing
   is sent;
-- at most ``rate_limit`` requests per token in any second, counted when the
-  request is answered, like the real service: one more gets HTTP 429 and is
-  not processed.
+- at most ``rate_limit`` requests per token in any second (``rate_period``),
+  counted when the request is answered, like the real service: one more gets
+  HTTP 429 and is not processed.
 
 Faults, queued with :meth:`fail_next` (the next request, to a path when
 given) or drawn at random with :meth:`random_faults` (for the benchmarks):
 
 ================== ========================================================
-``processed_timeout`` processed, then answered after ``slow_seconds`` (past
-                   the client's timeout: the answer is lost); ``slow`` is
-                   the same
-``late``           not answered in time; processed after ``slow_seconds``,
-                   when the client has given up
+``processed_timeout`` processed, then answered once the client has given
+                   up (the answer is lost); ``slow`` is the same
+``late``           not answered in time; processed once the client has
+                   given up
 ``hang``           never processed; the connection is closed without an
-                   answer after ``hang_seconds``
+                   answer once the client has given up
 ``reset``          processed, then the connection is reset (TCP RST)
 ``429``            HTTP 429, not processed
 ``500`` ``502``    processed, then HTTP 500 / 502 with an error page
@@ -51,12 +50,21 @@ given) or drawn at random with :meth:`random_faults` (for the benchmarks):
 ``system_error``   Viber: processed, then ``errorRequest.errors.systemError``
 ================== ========================================================
 
+"Once the client has given up": the fake waits until the client closes the
+connection (its timeout ran out), :meth:`FakeSmsClub.release` is called, or
+``slow_seconds`` (``hang_seconds`` for ``hang``) have passed, whichever comes
+first. So the tests wait for the client's own short timeout only, never for
+a fixed time; a client that waits longer than ``slow_seconds`` gets the late
+answer.
+
 SMS Club has no request that deletes or cancels a message, so there is no
 "lost answer on delete" here.
 """
 
+import contextlib
 import json
 import random
+import select
 import socket
 import struct
 import threading
@@ -110,6 +118,7 @@ class FakeSmsClub:
         slow_seconds=1.5,
         hang_seconds=None,
         rate_limit=9,
+        rate_period=1.0,
     ):
         self.token = token
         self.latency = latency
@@ -117,11 +126,15 @@ class FakeSmsClub:
         self.slow_seconds = slow_seconds
         self.hang_seconds = hang_seconds
         self.rate_limit = rate_limit
+        self.rate_period = rate_period
         self.lock = threading.RLock()
         self.idle = threading.Condition(self.lock)
         self.server = None
         self.thread = None
         self.random = None
+        # a byte written here ends every wait for the client (see release)
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._wake_reader.setblocking(False)
         self.reset()
 
     # ------------------------------------------------------------ control
@@ -144,6 +157,17 @@ class FakeSmsClub:
             self.too_many = 0
             self.in_progress = 0
             self.random = None
+            self._drain_wake()
+
+    def release(self):
+        """End now every wait for the client to give up (late answers and
+        hangs go on at once), until :meth:`reset`."""
+        self._wake_writer.send(b"x")
+
+    def _drain_wake(self):
+        with contextlib.suppress(BlockingIOError):  # nothing (more) to read
+            while self._wake_reader.recv(1024):
+                pass
 
     def fail_next(self, kind, path=None, times=1):
         """The next ``times`` requests (to ``path`` when given) fail as ``kind``."""
@@ -217,6 +241,7 @@ class FakeSmsClub:
 
     def stop(self):
         if self.server:
+            self.release()
             self.server.shutdown()
             self.server.server_close()
             self.server = None
@@ -239,6 +264,11 @@ class FakeSmsClub:
     def _error(self, handler, status, name, message):
         body = {"name": name, "message": message, "code": 0, "status": status}
         return self._reply(handler, status, body)
+
+    def _until_the_client_gives_up(self, handler, seconds):
+        """Wait until the client closes the connection (its timeout ran out),
+        :meth:`release` is called or ``seconds`` have passed."""
+        select.select([handler.connection, self._wake_reader], [], [], seconds)
 
     def _reset(self, handler):
         """Close the connection with a TCP reset, without an answer."""
@@ -304,13 +334,14 @@ class FakeSmsClub:
 
     def _within_rate(self, auth):
         """Count this request now (when it is answered); refuse it with 429
-        when ``rate_limit`` requests were already answered in the last second."""
+        when ``rate_limit`` requests were already answered in the last
+        ``rate_period`` (a second)."""
         if not self.rate_limit:
             return True
         with self.lock:
             now = time.monotonic()
             window = self.answered[auth] = deque(
-                t for t in self.answered[auth] if 0 <= now - t < 1.0
+                t for t in self.answered[auth] if 0 <= now - t < self.rate_period
             )
             if len(window) >= self.rate_limit:
                 self.too_many += 1
@@ -327,11 +358,11 @@ class FakeSmsClub:
             }
             return self._error(handler, int(kind), names[kind], f"{names[kind]} (fake)")
         if kind == "hang":
-            time.sleep(self.hang_seconds or self.slow_seconds)
+            self._until_the_client_gives_up(handler, self.hang_seconds or self.slow_seconds)
             self._reset(handler)
             return None
         if kind == "late":
-            time.sleep(self.slow_seconds)
+            self._until_the_client_gives_up(handler, self.slow_seconds)
             status, answer = self._route(path, body)
             return self._reply(handler, status, answer)
         if kind in BUSINESS or kind.startswith(("400", "no_money")) or kind == "unknown_sender":
@@ -339,7 +370,7 @@ class FakeSmsClub:
         # the others are processed first
         status, answer = self._route(path, body)
         if kind in ("processed_timeout", "slow"):
-            time.sleep(self.slow_seconds)
+            self._until_the_client_gives_up(handler, self.slow_seconds)
             return self._reply(handler, status, answer)
         if kind == "reset":
             self._reset(handler)
