@@ -9,8 +9,10 @@ def post_init_hook(env):
         "sale": "agreed",
         "cancel": "cancelled",
     }
-    orders = env["sale.order"].with_context(active_test=False).search(
-        [("stage_history_ids", "=", False)]
+    orders = (
+        env["sale.order"]
+        .with_context(active_test=False)
+        .search([("stage_history_ids", "=", False)])
     )
     for state, code in by_state.items():
         stage = Stage._get_by_code(code)

@@ -11,6 +11,12 @@ from . import sale_order_customer_message
 from . import sale_order_stage
 from . import sale_order_stage_history
 from . import sale_order
+from . import sale_order_delivery
+from . import sale_order_messaging
+from . import sale_order_payment
+from . import sale_order_phone_order
+from . import sale_order_rule_action
+from . import sale_order_status_check
 from . import sale_order_line
 from . import sale_order_trigger_map
 from . import sms_template

@@ -21,9 +21,10 @@ class DeliveryCarrier(models.Model):
 
     def _order_flow_register_shipment(self, order):
         """Register ``order``'s shipment with the carrier when the order is
-        handed to delivery (automation rule 10). Called inside the status
-        move's transaction, which may still be rolled back (a later refusal
-        in the same request, a crash, a retried request).
+        handed to delivery (the automation rule “Handed to delivery by
+        carrier: register the shipment”). Called inside the status move's
+        transaction, which may still be rolled back (a later refusal in the
+        same request, a crash, a retried request).
 
         Carrier integrations override this for their ``delivery_type``. They
         must not call the carrier here when the call cannot be undone (a

@@ -24,7 +24,8 @@ class MailRenderMixin(models.AbstractModel):
 
     Odoo renders a template made only of the model's allowed expressions
     (``sale.order.mail_allowed_qweb_expressions``, the order flow's
-    placeholders) by substitution, without evaluating anything; any other
+    placeholders: ``sale.order._order_flow_message_placeholders``, which other
+    addons extend) by substitution, without evaluating anything; any other
     expression is Python evaluated with the rights of whoever renders. The
     order flow renders customer messages for automation rules, as superuser.
 
@@ -117,9 +118,7 @@ class MailRenderMixin(models.AbstractModel):
                 tag, value = match.group(1), escape(sample(match.group(3), match.group(9)))
                 return value if tag.lower() == "t" else Markup(f"<{tag}>{value}</{tag}>")
 
-            return Markup(
-                QWEB_PLACEHOLDER.sub(replace, html_normalize(f"<div>{source}</div>"))
-            )
+            return Markup(QWEB_PLACEHOLDER.sub(replace, html_normalize(f"<div>{source}</div>")))
         if self._has_unsafe_expression_template_inline_template(str(source), model):
             return None
         return "".join(

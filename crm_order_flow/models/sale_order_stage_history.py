@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools import current_cause
+
 CAUSES = [
     ("user", "Person"),
     ("rule", "Automation rule"),
@@ -90,3 +92,49 @@ class SaleOrderStageHistory(models.Model):
         self.ensure_one()
         end = self.date_out or fields.Datetime.now()
         return (end - self.date_in).total_seconds() / 3600.0
+
+
+# One concern of the order per file, on purpose (see sale_order.py).
+class SaleOrder(models.Model):
+    """The order's side of its status visits: opening and closing them with
+    each move, and the visit it is in now."""
+
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
+
+    stage_history_ids = fields.One2many(
+        "sale.order.stage.history", "order_id", string="Status history", readonly=True
+    )
+
+    def _order_flow_open_visits(self, previous, stage=None, date=None):
+        """Close the open status visit of the orders and open one in their
+        new status (``stage``, or their current one)."""
+        History = self.env["sale.order.stage.history"].sudo()
+        now = date or fields.Datetime.now()
+        if previous is not None:
+            History.search([("order_id", "in", self.ids), ("date_out", "=", False)]).write(
+                {"date_out": now}
+            )
+        cause, automation_id = current_cause()
+        History.create(
+            [
+                {
+                    "order_id": order.id,
+                    "stage_id": (stage or order.stage_id).id,
+                    "previous_stage_id": previous and previous[order.id].id or False,
+                    "user_id": self.env.uid,
+                    "cause": cause,
+                    "automation_id": automation_id if cause == "rule" else False,
+                    "date_in": now if stage else (order.stage_date or now),
+                }
+                for order in self
+                if stage or order.stage_id
+            ]
+        )
+
+    def _order_flow_current_visit(self):
+        self.ensure_one()
+        return (
+            self.env["sale.order.stage.history"]
+            .sudo()
+            .search([("order_id", "=", self.id), ("date_out", "=", False)], limit=1)
+        )

@@ -9,8 +9,6 @@ from markupsafe import Markup
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.crm_order_flow.models.sale_order import MESSAGE_PLACEHOLDERS
-
 from .common import OrderFlowCommon
 
 
@@ -77,7 +75,9 @@ class TestTemplatePreview(OrderFlowCommon):
         sample = (
             self.env["sale.order"].with_context(lang="en_US")._order_flow_sample_message_values()
         )
-        self.assertEqual(set(sample), set(MESSAGE_PLACEHOLDERS))
+        self.assertEqual(
+            set(sample), set(self.env["sale.order"]._order_flow_message_placeholders())
+        )
         self.assertTrue(all(sample.values()), sample)
         self.env["res.lang"]._activate_lang("uk_UA")
         uk = self.env["sale.order"].with_context(lang="uk_UA")._order_flow_sample_message_values()

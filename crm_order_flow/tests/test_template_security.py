@@ -10,8 +10,6 @@ from markupsafe import Markup
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.crm_order_flow.models.sale_order import MESSAGE_PLACEHOLDERS
-
 from .common import OrderFlowCommon
 
 # What the attack of the Marketer put into an SMS template: the superuser's
@@ -205,14 +203,51 @@ class TestTemplateSecurity(OrderFlowCommon):
 
     def test_placeholders_are_listed_in_one_place(self):
         Order = self.env["sale.order"]
+        placeholders = Order._order_flow_message_placeholders()
+        self.assertIn("amount_due_text", placeholders)
         self.assertEqual(
             Order.mail_allowed_qweb_expressions(),
-            tuple(f"object.{name}" for name in MESSAGE_PLACEHOLDERS),
+            tuple(f"object.{name}" for name in placeholders),
         )
-        for name in MESSAGE_PLACEHOLDERS:
+        for name in placeholders:
             self.assertIn(name, Order._fields)
         labels = Order._order_flow_placeholder_labels()
         self.assertIn("{{ object.amount_due_text }} (Amount due, with currency)", labels)
+
+    def test_placeholder_added_by_another_addon(self):
+        """An addon that gives the order a fact for its customers (e.g. the
+        public link of a fiscal receipt) extends the placeholders with
+        ``super()``: the Marketer may then write it into a template, template
+        authors see it listed, and the message sent through the order flow's
+        path shows its value."""
+        Order = type(self.env["sale.order"])
+        inherited = Order._order_flow_message_placeholders
+
+        def extended(self):
+            return inherited(self) + ("client_order_ref",)
+
+        sms = self.env["sms.template"].create(
+            {
+                "name": "Your reference",
+                "model_id": self.env.ref("sale.model_sale_order").id,
+                "body": "Hello",
+            }
+        )
+        body = "Order {{ object.name }}, your reference {{ object.client_order_ref }}"
+        self.addCleanup(self.env.registry.clear_cache)
+        with self.assertRaises(ValidationError, msg="not a placeholder without the addon"):
+            sms.with_user(self.marketer).body = body
+        self.env.registry.clear_cache()  # what the addon's installation does
+        with patch.object(Order, "_order_flow_message_placeholders", extended):
+            sms.with_user(self.marketer).body = body
+            self.assertIn(
+                "{{ object.client_order_ref }} (Customer Reference)",
+                self.env["sale.order"]._order_flow_placeholder_labels(),
+            )
+            order = self.make_order(client_order_ref="REF-77")
+            log = order._order_flow_send_customer_message(sms)
+        self.assertEqual(log.template_name, "Your reference")
+        self.assertIn(f"Order {order.name}, your reference REF-77", log.message_id.body)
 
     def test_marketer_reads_no_order_through_a_composer(self):
         """Rendering in a composer happens with the person's own rights."""

@@ -1,0 +1,178 @@
+"""Payment of the order in the order flow: what is paid (``paid_amount``),
+what is due, the payment status, and how the customer pays (online or cash on
+delivery).
+
+``paid_amount`` is the paid fact of the whole suite: the entry validations
+(payment secured), the automation rules on payment, the customer messages
+(amount due) and the other addons (fiscal receipts, carriers' cash on
+delivery) read it and never count payments themselves. What counts as paid
+is extended in one place, ``_order_flow_paid_amount`` (``delivery_novaposhta``
+adds the cash on delivery the carrier transferred)."""
+
+from odoo import api, fields, models
+from odoo.tools import float_compare
+
+PAYMENT_STATES = [
+    ("not_paid", "Not paid"),
+    ("partial", "Partly paid"),
+    ("paid", "Paid"),
+]
+COD_STATES = [
+    ("none", "No cash on delivery"),
+    ("expected", "Cash on delivery expected"),
+    ("collected", "Collected by the carrier"),
+    ("transferred", "Money transferred to the store"),
+]
+PAYMENT_KINDS = [
+    ("online", "Online payment"),
+    ("cod", "Cash on delivery"),
+]
+
+
+# One concern of the order per file, on purpose (see sale_order.py).
+class SaleOrder(models.Model):
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
+
+    # What the customer paid: the one paid fact of the suite (see the module's
+    # docstring). Odoo's own ``amount_paid`` (sale) stays as it is, for Odoo's
+    # online payment (prepayment on the portal): it sums the order's online
+    # payment transactions, authorised or done. ``paid_amount`` differs on
+    # purpose: it counts what is paid of the order's posted customer invoices
+    # (payments registered by the accountant, whatever their way), deducts
+    # credit notes, counts an online payment once (not again through the
+    # invoice it paid) and takes an authorised but not captured payment as
+    # not paid yet; delivery_novaposhta adds the cash on delivery the carrier
+    # transferred.
+    paid_amount = fields.Monetary(
+        system_only=True,
+        copy=False,
+        string="Paid",
+        compute="_compute_order_payment",
+        store=True,
+        help="Confirmed online payments on the order plus payments reconciled with "
+        "its customer invoices.",
+    )
+    amount_due = fields.Monetary(
+        string="Amount due",
+        compute="_compute_amount_due",
+    )
+    order_payment_state = fields.Selection(
+        PAYMENT_STATES,
+        system_only=True,
+        copy=False,
+        string="Payment status",
+        compute="_compute_order_payment",
+        store=True,
+        index=True,
+    )
+
+    payment_on_delivery = fields.Boolean(
+        string="Cash on delivery agreed",
+        tracking=True,
+        help="The customer pays on delivery (cash on delivery): the order may go to "
+        "assembly before it is paid. Carriers may read it to collect the amount due.",
+    )
+    order_payment_kind = fields.Selection(
+        PAYMENT_KINDS,
+        string="Payment",
+        compute="_compute_order_payment_kind",
+        inverse="_inverse_order_payment_kind",
+        readonly=False,
+        help="Online payment: the customer gets a payment link once the order is agreed. "
+        "Cash on delivery: the order may go to assembly before it is paid.",
+    )
+    delivery_cod_state = fields.Selection(
+        COD_STATES,
+        system_only=True,
+        string="Cash on delivery",
+        default="none",
+        required=True,
+        copy=False,
+        tracking=True,
+    )
+
+    @api.depends(
+        "amount_total",
+        "order_line.price_total",
+        "currency_id",
+        "transaction_ids.state",
+        "transaction_ids.amount",
+        "transaction_ids.invoice_ids",
+        "order_line.invoice_lines.move_id.state",
+        "order_line.invoice_lines.move_id.amount_residual",
+    )
+    def _compute_order_payment(self):
+        for order in self:
+            paid = order._order_flow_paid_amount()
+            currency = order.currency_id or order.company_id.currency_id
+            total = order.amount_total
+            order.paid_amount = paid
+            rounding = currency.rounding or 0.01
+            if float_compare(paid, 0.0, precision_rounding=rounding) <= 0:
+                state = "not_paid"
+            elif float_compare(paid, total, precision_rounding=rounding) >= 0:
+                state = "paid"
+            else:
+                state = "partial"
+            order.order_payment_state = state
+
+    @api.depends("amount_total", "paid_amount", "order_line.price_total")
+    def _compute_amount_due(self):
+        for order in self:
+            due = max(order.amount_total - order.paid_amount, 0.0)
+            order.amount_due = order.currency_id.round(due) if order.currency_id else due
+
+    def _order_flow_paid_amount(self):
+        """What the customer paid for the order, in the order's currency:
+        confirmed online payments of the order that are not yet counted
+        through an invoice, plus what is paid of its posted customer invoices
+        (credit notes deducted).
+
+        The one extension point of the paid fact: an addon that knows of
+        another way of paying adds it here with ``super()`` (and adds what it
+        depends on to ``_compute_order_payment``); ``paid_amount``,
+        ``amount_due`` and ``order_payment_state`` follow. Other code reads
+        ``paid_amount``, never this method."""
+        self.ensure_one()
+        order = self.sudo()
+        invoices = order.order_line.invoice_lines.move_id.filtered(
+            lambda move: move.state == "posted" and move.move_type in ("out_invoice", "out_refund")
+        )
+        paid = 0.0
+        for invoice in invoices:
+            amount = invoice.currency_id._convert(
+                invoice.amount_total - invoice.amount_residual,
+                order.currency_id,
+                order.company_id,
+                invoice.invoice_date or fields.Date.today(),
+            )
+            paid += -amount if invoice.move_type == "out_refund" else amount
+        for tx in order.transaction_ids.filtered(lambda t: t.state == "done"):
+            if tx.invoice_ids & invoices:
+                continue  # already counted through the invoice it paid
+            paid += tx.currency_id._convert(
+                tx.amount, order.currency_id, order.company_id, fields.Date.today()
+            )
+        return paid
+
+    @api.depends("payment_on_delivery", "require_payment")
+    def _compute_order_payment_kind(self):
+        for order in self:
+            if order.payment_on_delivery:
+                order.order_payment_kind = "cod"
+            else:
+                order.order_payment_kind = "online" if order.require_payment else False
+
+    def _inverse_order_payment_kind(self):
+        for order in self:
+            order.write(order._order_flow_payment_kind_vals(order.order_payment_kind))
+
+    @api.model
+    def _order_flow_payment_kind_vals(self, kind):
+        """The order fields that say how the customer pays: online (the
+        payment link of Odoo's online payment) or cash on delivery."""
+        if kind == "cod":
+            return {"payment_on_delivery": True, "require_payment": False}
+        if kind == "online":
+            return {"payment_on_delivery": False, "require_payment": True}
+        return {"payment_on_delivery": False}
