@@ -64,14 +64,23 @@ class SaleOrderStageHistory(models.Model):
         string="Entered", required=True, default=fields.Datetime.now, system_only=True, copy=False
     )
     date_out = fields.Datetime(string="Left", system_only=True, copy=False)
+    # Two durations: the stored one is the fact the time-in-status report
+    # averages (a visit counts once it is finished); the other is what a
+    # person reading the history sees, growing while the visit lasts.
     duration = fields.Float(
         string="Time in status (hours)",
         compute="_compute_duration",
         store=True,
         aggregator="avg",
-        help="Hours spent in the status during this visit (until now while it lasts).",
+        help="Hours spent in the status during this visit, counted when the order leaves "
+        "the status (0 while the visit lasts): what the time-in-status report averages.",
         system_only=True,
         copy=False,
+    )
+    current_duration = fields.Float(
+        string="Time in status so far (hours)",
+        compute="_compute_current_duration",
+        help="Hours spent in the status during this visit (until now while it lasts).",
     )
     is_current = fields.Boolean(compute="_compute_is_current", string="Current")
 
@@ -82,6 +91,15 @@ class SaleOrderStageHistory(models.Model):
                 visit.duration = (visit.date_out - visit.date_in).total_seconds() / 3600.0
             else:
                 visit.duration = 0.0
+
+    # No dependencies: computed again for each request, so the time of an open
+    # visit grows; a finished visit shows its stored duration.
+    def _compute_current_duration(self):
+        for visit in self:
+            if visit.date_out or not visit.date_in:
+                visit.current_duration = visit.duration
+            else:
+                visit.current_duration = visit._current_duration()
 
     def _compute_is_current(self):
         for visit in self:

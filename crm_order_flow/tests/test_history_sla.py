@@ -36,6 +36,37 @@ class TestHistorySla(OrderFlowCommon):
         )
         self.assertFalse(visits[4].date_out)
 
+    def test_history_shows_the_open_visit_until_now(self):
+        """The salesperson opening the status history sees how long the order
+        has been in its current status so far, growing from one look to the
+        next; finished visits keep the time they lasted."""
+        with freeze_time(T0):
+            order = self.make_order(product=self.product_missing)
+        with freeze_time(T0 + timedelta(hours=1)):
+            self.move(order, "ready_to_wait", user=self.users["support"])
+
+        def history_on_the_form():
+            self.env.invalidate_all()
+            form = order.with_user(self.sales).web_read(
+                {"stage_history_ids": {"fields": {"stage_id": {}, "current_duration": {}}}}
+            )[0]
+            return {
+                self.env["sale.order.stage"].browse(row["stage_id"]).code: row["current_duration"]
+                for row in form["stage_history_ids"]
+            }
+
+        with freeze_time(T0 + timedelta(hours=3)):
+            shown = history_on_the_form()
+        self.assertAlmostEqual(shown["offer_replacement"], 1.0, places=3)
+        self.assertAlmostEqual(shown["ready_to_wait"], 2.0, places=3, msg="open visit: until now")
+        with freeze_time(T0 + timedelta(hours=5)):
+            shown = history_on_the_form()
+        self.assertAlmostEqual(shown["offer_replacement"], 1.0, places=3)
+        self.assertAlmostEqual(shown["ready_to_wait"], 4.0, places=3, msg="and it grows")
+        current = self.visits(order)[-1]
+        self.assertFalse(current.date_out)
+        self.assertEqual(current.duration, 0.0, "the report counts finished visits only")
+
     def test_overdue_flag_filter_and_notification(self):
         automation = self.env["base.automation"]
         self.assertLessEqual(
