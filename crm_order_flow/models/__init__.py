@@ -1,4 +1,5 @@
 from . import access_status_group
+from . import access_status_right
 from . import base
 from . import base_automation
 from . import delivery_carrier

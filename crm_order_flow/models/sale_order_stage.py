@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 PAYMENT_REQUIREMENTS = [
     ("none", "No payment needed"),
@@ -117,6 +117,40 @@ class SaleOrderStage(models.Model):
             if stage in stage.next_stage_ids:
                 raise ValidationError(
                     _("The status “%(status)s” cannot follow itself.", status=stage.name)
+                )
+
+    def write(self, vals):
+        renamed = {}
+        if vals.get("code"):
+            renamed = {stage.code: vals["code"] for stage in self if stage.code != vals["code"]}
+        result = super().write(vals)
+        if renamed:
+            # sudo: the status rights follow their status, whoever renames it
+            # (an administrator, who may not see every archived right).
+            Right = self.env["access.status.right"].sudo().with_context(active_test=False)
+            for old_code, new_code in renamed.items():
+                Right.search([("status_code", "=", old_code)]).write({"status_code": new_code})
+        return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_named_by_status_rights(self):
+        # sudo: every right counts, archived ones and those of any role.
+        rights = (
+            self.env["access.status.right"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("status_code", "in", self.mapped("code"))])
+        )
+        for stage in self:
+            named = rights.filtered(lambda right, stage=stage: right.status_code == stage.code)
+            if named:
+                raise UserError(
+                    _(
+                        "The status “%(status)s” cannot be deleted: the status rights of "
+                        "%(roles)s name it. Remove those rights first, or archive the status.",
+                        status=stage.name,
+                        roles=", ".join(sorted(set(named.group_id.mapped("name")))),
+                    )
                 )
 
     def _compute_role_names(self):
