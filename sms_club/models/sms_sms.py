@@ -34,13 +34,27 @@ class SmsSms(models.Model):
     (``_process_queue``, the scheduled action "SMS: SMS Queue Manager",
     triggered as soon as a message is queued), never inside a user's
     transaction: a user's transaction may be rolled back and replayed after
-    SMS Club accepted the message, which would send it twice. The runner
-    commits after each batch, and each SMS Club batch is yielded twice by
-    :meth:`_split_batch`: the first pass only claims the messages ("sending",
-    with the number and channel about to be used) and the runner commits; the
-    second pass calls SMS Club and records its answer. A job interrupted in
-    the second pass leaves "sending" messages that are never sent again
-    automatically (the poller hands them to a person after a few minutes)."""
+    SMS Club accepted the message, which would send it twice.
+
+    Claim before call: what is about to be sent (the number in SMS Club's
+    format, the channel, state "sending" with the runner's token) is
+    committed before SMS Club is called. The commit is the runner's own: its
+    ``send(auto_commit=True)`` commits after each batch that
+    :meth:`_split_batch` yields, and each SMS Club batch is yielded twice:
+    the first pass only claims, the second calls SMS Club and records its
+    answer. A job interrupted after the claim leaves "sending" messages that
+    are never sent again automatically (the poller hands them to a person
+    after a few minutes).
+
+    Why the runner's commits and not a cursor of our own: Odoo's cursors are
+    REPEATABLE READ, so a claim committed by a second cursor would make the
+    runner's later write of the answer on the same rows fail as a concurrent
+    update (the whole sending would have to move to that cursor, beside
+    Odoo's runner); and in tests, where nothing is committed, a second cursor
+    sees none of the messages. This override depends on the shape of Odoo's
+    loop (``_process_queue`` → ``send(auto_commit=True)`` → commit after each
+    ``_split_batch()`` batch): ``test_odoo_queue_runner_commits_the_claim_first``
+    runs Odoo's runner as outside tests and fails if that shape changes."""
 
     _inherit = "sms.sms"
 

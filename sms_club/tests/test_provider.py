@@ -1,3 +1,4 @@
+import threading
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -87,6 +88,33 @@ class TestSmsClubProvider(SmsClubCommon):
         self.env["sms.sms"].sudo().search([("smsclub_message_id.order_id", "=", other.id)]).send()
         self.assertEqual(len(self.fake.calls), 1)
         self.assertEqual(self.rows(order=other).state, "queued")
+
+    def test_odoo_queue_runner_commits_the_claim_first(self):
+        """Claim before call rests on Odoo's SMS queue runner: outside tests,
+        ``_process_queue`` calls ``send(auto_commit=True)``, which commits
+        after each batch ``_split_batch()`` yields. Run as outside tests (its
+        commits recorded instead of made): the message is committed as
+        "sending", with its number, before SMS Club is called, and its answer
+        is committed after. If Odoo's loop changes, this fails, and the
+        ``sms.sms`` override must be rebuilt on the new loop."""
+        order = self.make_order()
+        row = self.rows(order=order)
+        commits = []
+
+        def commit():
+            commits.append((row.state, row.phone, len(self.fake.calls)))
+
+        with (
+            patch.object(threading.current_thread(), "testing", False),
+            patch.object(self.env.cr, "commit", commit),
+        ):
+            self.process_queue()
+        self.assertEqual(
+            commits,
+            [("sending", "380501112233", 0), ("sent", "380501112233", 1)],
+            "claim committed, then SMS Club called, then its answer committed",
+        )
+        self.assertEqual(self.at_vendor(row), 1)
 
     def test_server_action_send_sms(self):
         template = self.env["sms.template"].create(
