@@ -3,8 +3,9 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..novaposhta import NovaPoshtaError, normalize_phone, to_float
+from ..novaposhta import NovaPoshtaError, to_float
 from .novaposhta_waybill import LIVE_STATES
+from .sale_order import np_phone
 
 _logger = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ class DeliveryCarrier(models.Model):
             "Sender": account.sender_ref,
             "SenderAddress": account.sender_warehouse_id.ref,
             "ContactSender": account.contact_ref,
-            "SendersPhone": normalize_phone(account.sender_phone),
+            "SendersPhone": np_phone(account.sender_phone),
             "RecipientsPhone": phone,
             "InfoRegClientBarcodes": order.name,
         }

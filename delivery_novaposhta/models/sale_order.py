@@ -3,7 +3,9 @@ import base64
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..novaposhta import NovaPoshtaError, normalize_phone
+from odoo.addons.crm_order_flow.tools.phone import phone_e164
+
+from ..novaposhta import NovaPoshtaError
 from .system_fields import refuse_system_fields
 
 DELIVERY_MODES = [
@@ -22,6 +24,16 @@ NP_FILLED_FIELDS = (
     "delivery_cod_state",
     "delivery_return_in_transit",
 )
+
+
+def np_phone(number):
+    """``number`` as Nova Poshta takes it (``380671234567``), read by the
+    store's phone rule; a number that rule does not accept goes as its
+    digits, and Nova Poshta's refusal says what is wrong."""
+    e164 = phone_e164(number)
+    if e164:
+        return e164.lstrip("+")
+    return "".join(char for char in str(number or "") if char.isdigit())
 
 
 class SaleOrder(models.Model):
@@ -156,7 +168,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         partner = self.partner_shipping_id or self.partner_id
         phone = self.np_recipient_phone or partner.mobile or partner.phone
-        return normalize_phone(phone) if phone else ""
+        return np_phone(phone) if phone else ""
 
     # ----------------------------------------------------------- payment
     @api.depends("delivery_cod_state", "np_waybill_id.cod_amount")

@@ -4,7 +4,6 @@ from .client import (  # noqa: F401
     NovaPoshtaClient,
     NovaPoshtaError,
     match_waybill,
-    normalize_phone,
     parse_date,
     parse_datetime,
     to_float,

@@ -135,17 +135,22 @@ def parse_date(value):
     return moment.date() if moment else None
 
 
-def normalize_phone(phone):
-    """A Ukrainian phone in any usual spelling → ``380XXXXXXXXX`` (NP's
-    form); other numbers come back as their digits (NP refuses them)."""
-    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
-    if len(digits) == 10 and digits.startswith("0"):
-        digits = "38" + digits
-    elif len(digits) == 11 and digits.startswith("80"):
-        digits = "3" + digits
-    elif len(digits) == 9:
-        digits = "380" + digits
-    return digits
+# The store's phone rule lives in the order-flow addon (its ``tools/phone.py``),
+# which this plain-Python client cannot import (it runs without Odoo). It needs
+# phones only to compare the recipient of a waybill it looks up after a lost
+# answer with the one it sent; this reads the usual Ukrainian spellings as that
+# rule does (a test checks that the two agree).
+_UA_PHONE = re.compile(r"^(?:\+380|00380|380|80|0)?([1-9]\d{8})$")
+
+
+def _phone_key(phone):
+    """``+380 67 123 45 67``, ``067 123 45 67``, ``8 067…``, ``00380…``,
+    ``67 123 45 67`` → ``380671234567``; any other number → its digits."""
+    text = re.sub(r"[\s().\-/]", "", str(phone or ""))
+    match = _UA_PHONE.match(text)
+    if match:
+        return "380" + match.group(1)
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 def _as_text_list(items):
@@ -283,7 +288,7 @@ _CONTENT_FIELDS = (
     ("RecipientAddress", ("RecipientAddress",), "text"),
 )
 _COMPARE = {
-    "phone": lambda a, b: normalize_phone(a) == normalize_phone(b),
+    "phone": lambda a, b: _phone_key(a) == _phone_key(b),
     "date": _same_date,
     "number": _same_number,
     "text": _same_text,

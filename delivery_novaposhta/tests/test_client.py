@@ -4,13 +4,16 @@ from unittest.mock import patch
 
 from odoo.tests.common import BaseCase
 
+from odoo.addons.crm_order_flow.tools.phone import phone_national_digits
+
+from ..models.sale_order import np_phone
 from ..novaposhta import (
     NovaPoshtaClient,
     NovaPoshtaError,
     match_waybill,
-    normalize_phone,
     parse_datetime,
 )
+from ..novaposhta import client as np_client
 from ..novaposhta.client import NovaPoshtaResponse, to_decimal
 from .common import FakeNovaPoshtaTimeouts
 from .fake_novaposhta import EXPIRED_KEY, VALID_KEY, FakeNovaPoshta
@@ -80,8 +83,37 @@ class TestClient(FakeNovaPoshtaTimeouts, BaseCase):
         self.assertIsNone(parse_datetime(""))
         with self.assertRaises(ValueError):
             parse_datetime("next Tuesday")
-        self.assertEqual(normalize_phone("+38 (050) 111-22-33"), "380501112233")
-        self.assertEqual(normalize_phone("0501112233"), "380501112233")
+
+    def test_phones_read_as_the_store_reads_them(self):
+        """What the Odoo side sends (the store's phone rule) and what the
+        client compares when it looks up a waybill whose answer was lost
+        agree on every usual spelling of a Ukrainian number."""
+        spellings = (
+            "067 123 45 67",
+            "0671234567",
+            "(067) 123-45-67",
+            "8 067 123 45 67",
+            "80671234567",
+            "380671234567",
+            "+380 67 123 45 67",
+            "+38 (067) 123-45-67",
+            "00380671234567",
+            "67 123 45 67",
+        )
+        for spelling in spellings:
+            with self.subTest(spelling=spelling):
+                self.assertEqual(np_phone(spelling), "380671234567")
+                self.assertEqual(np_client._phone_key(spelling), np_phone(spelling))
+                self.assertEqual(phone_national_digits(spelling), "671234567")
+        # a number the store's rule refuses goes as its digits: NP says what is wrong
+        for wrong in ("0001234", "12-34"):
+            with self.subTest(wrong=wrong):
+                self.assertEqual(np_client._phone_key(wrong), np_phone(wrong))
+        sent = {"RecipientsPhone": "+38 (067) 123-45-67", "DateTime": "14.03.2025"}
+        sent.update({"Cost": "500", "SeatsAmount": "1"})
+        listed = {"DateTime": "14.03.2025", "Cost": "500.00", "SeatsAmount": "1"}
+        self.assertTrue(match_waybill(dict(listed, RecipientsPhone="0671234567"), expected=sent))
+        self.assertFalse(match_waybill(dict(listed, RecipientsPhone="0671234568"), expected=sent))
 
     def test_reads_retried_after_500_and_malformed(self):
         self.fake.fail_next("500", "getCities")
