@@ -251,11 +251,12 @@ class NovaPoshtaWaybill(models.Model):
                 try:
                     items = client.track([(w.name, w.recipient_phone) for w in batch])
                 except NovaPoshtaError as error:
-                    text = account._np_error_text(error)
-                    _logger.info("Nova Poshta tracking batch failed: %s", text)
+                    _logger.info(
+                        "Nova Poshta tracking batch failed: %s", account._np_error_text(error)
+                    )
                     if error.is_key_expired:
                         account._np_warn_key("expired")
-                    batch.write({"error_message": text[:250]})
+                    batch.write({"error_message": account._np_problem_text(error)[:250]})
                     stats["failed_batches"] = stats.get("failed_batches", 0) + 1
                     continue
                 batch_plan = {"moves": {}, "notes": {}}

@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from odoo.tests.common import BaseCase
 
+from odoo.addons.access_roles.tools.credentials import redact
 from odoo.addons.crm_order_flow.tools.phone import phone_national_digits
 
 from ..models.sale_order import np_phone
@@ -114,6 +115,15 @@ class TestClient(FakeNovaPoshtaTimeouts, BaseCase):
         listed = {"DateTime": "14.03.2025", "Cost": "500.00", "SeatsAmount": "1"}
         self.assertTrue(match_waybill(dict(listed, RecipientsPhone="0671234567"), expected=sent))
         self.assertFalse(match_waybill(dict(listed, RecipientsPhone="0671234568"), expected=sent))
+
+    def test_key_masked_as_the_suite_masks_secrets(self):
+        """The client's own masking of the key in NP's texts gives what the
+        suite's helper gives."""
+        for key in (VALID_KEY, "abcd1234", "abcd"):
+            with self.subTest(key=key):
+                text = f"API key {key} is not valid"
+                self.assertEqual(np_client._redact(text, key), redact(text, key))
+                self.assertNotIn(key, np_client._redact(text, key))
 
     def test_reads_retried_after_500_and_malformed(self):
         self.fake.fail_next("500", "getCities")

@@ -129,6 +129,9 @@ class TestTracking(NovaPoshtaCommon):
         self.assertEqual(stats["failed_batches"], 1)
         failed = waybills.filtered("error_message")
         self.assertEqual(len(failed), 100)
+        self.assertEqual(
+            set(failed.mapped("error_message")), {"Nova Poshta's server failed (HTTP 500)."}
+        )
         self.assertEqual(set((waybills - failed).mapped("status_code")), {"4"})
         # the next run picks up the failed batch first; the number NP does not
         # know keeps its last known status
