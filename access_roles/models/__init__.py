@@ -13,5 +13,4 @@ from . import product_product
 from . import product_supplierinfo
 from . import sale_order
 from . import sale_order_line
-from . import purchase_order
 from . import stock_picking

@@ -15,7 +15,9 @@ LINE_KINDS = [("model", "Rights on a model"), ("export", "Export of lists")]
 EXPORT_FORMATS = ("xlsx", "csv")
 # Odoo's own record rules that limit the store roles, named for the matrix in
 # the reader's language (Odoo does not translate rule names). The suite's
-# rules carry their label themselves (ir.rule access_matrix_name).
+# rules carry their label themselves (ir.rule access_matrix_name); an addon
+# that joins the roles to another app names that app's rules in
+# _odoo_rule_labels().
 ODOO_RULE_LABELS = {
     "sale.sale_order_personal_rule": _lt("Own orders and orders without a salesperson"),
     "sale.sale_order_line_personal_rule": _lt(
@@ -27,7 +29,6 @@ ODOO_RULE_LABELS = {
     "sale.account_invoice_line_rule_see_personal": _lt(
         "Lines of customer invoices of own orders and of orders without a salesperson"
     ),
-    "purchase.purchase_user_account_move_rule": _lt("Vendor bills and refunds only"),
     "mail.mail_template_employee_rule": _lt(
         "Changes only the message templates he created or is responsible for"
     ),
@@ -241,15 +242,21 @@ class AccessMatrixLine(models.TransientModel):
         """Name of each rule in the reader's language, by rule id: its
         matrix label, Odoo's rules named here, or else its name."""
         xmlids = rules.get_external_id()
+        labels = self._odoo_rule_labels()
         return {
             rule.id: rule.access_matrix_name
             or (
-                ODOO_RULE_LABELS[xmlids[rule.id]]._translate(self.env.lang)
-                if xmlids.get(rule.id) in ODOO_RULE_LABELS
+                labels[xmlids[rule.id]]._translate(self.env.lang)
+                if xmlids.get(rule.id) in labels
                 else rule.name
             )
             for rule in rules
         }
+
+    @api.model
+    def _odoo_rule_labels(self):
+        """Labels of Odoo's own rules by external id (lazy translations)."""
+        return dict(ODOO_RULE_LABELS)
 
     @api.model
     def _export_line(self, role, role_groups):

@@ -11,8 +11,6 @@ CARRIER_BEING_SET = ContextVar("access_roles_carrier_being_set", default=frozens
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    margin = fields.Monetary(groups="access_roles.group_see_cost")
-    margin_percent = fields.Float(groups="access_roles.group_see_cost")
     # The order form counts the order's invoices through its lines' journal
     # items. Roles that read orders but not accounting (Support, Logistics)
     # get the count computed on their behalf; the invoices themselves and

@@ -2,20 +2,22 @@ from odoo import api, fields, models
 
 from .sale_order import CARRIER_BEING_SET
 
+# The groups that may read journal items (Odoo's access rights on
+# account.move.line) among the apps this addon depends on.
+INVOICE_LINES_GROUPS = (
+    "account.group_account_invoice,account.group_account_readonly,"
+    "sales_team.group_sale_salesman,base.group_portal"
+)
+
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    margin = fields.Float(groups="access_roles.group_see_cost")
-    margin_percent = fields.Float(groups="access_roles.group_see_cost")
-    purchase_price = fields.Float(groups="access_roles.group_see_cost")
     # A line's journal items (a debug-mode block of the order form) are shown
     # only to the groups that may read journal items; roles without that
     # right (Support, Logistics) open the order without the block.
-    invoice_lines = fields.Many2many(
-        groups="account.group_account_invoice,account.group_account_readonly,"
-        "sales_team.group_sale_salesman,purchase.group_purchase_user,base.group_portal"
-    )
+    # (access_roles_purchase adds Purchase's users, who read vendor bills.)
+    invoice_lines = fields.Many2many(groups=INVOICE_LINES_GROUPS)
 
     @api.model
     def _access_status_group_code(self):

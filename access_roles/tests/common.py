@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
@@ -18,7 +20,7 @@ ROLES = (
 class AccessRolesCommon(TransactionCase):
     """One user per store role and a small store: customers, a vendor, a
     product, orders of two salespeople (draft, confirmed, unassigned), a
-    delivery, a customer invoice and a purchase order."""
+    delivery and a customer invoice."""
 
     @classmethod
     def setUpClass(cls):
@@ -81,16 +83,6 @@ class AccessRolesCommon(TransactionCase):
         other_confirmed.action_confirm()
         cls._put_in_assembly(other_confirmed)
         cls.invoice_other = cls._make_invoice(other_confirmed)
-        cls.purchase = cls.env["purchase.order"].create(
-            {
-                "partner_id": cls.vendor.id,
-                "order_line": [
-                    Command.create(
-                        {"product_id": cls.product.id, "product_qty": 5, "price_unit": 550}
-                    )
-                ],
-            }
-        )
 
     @classmethod
     def _make_order(cls, salesperson, partner):
@@ -144,3 +136,60 @@ class AccessRolesCommon(TransactionCase):
             self.assertEqual(
                 record.sudo().read(fields)[0], before, "refused change altered the record"
             )
+
+
+class RoleScreensMixin:
+    """Opens a screen as the web client does, as a user of a role: the
+    view's fields are read with web_read / web_search_read."""
+
+    def _specification(self, records, view_type, nested=False):
+        views = records.get_views([(False, view_type)])
+        if nested:
+            # as the web client: the fields of the arch the user gets, the
+            # columns of an embedded list included
+            return self._arch_specification(
+                records, etree.fromstring(views["views"][view_type]["arch"])
+            )
+        fields = views["models"][records._name]["fields"]
+        return {
+            name: ({"fields": {"display_name": {}}} if records._fields[name].relational else {})
+            for name in fields
+            if name in records._fields
+        }
+
+    def _arch_specification(self, model, node):
+        spec = {}
+        for element in node.iter("field"):
+            parent = element.getparent()
+            while parent is not None and parent is not node and parent.tag != "field":
+                parent = parent.getparent()
+            if parent is not node:
+                continue  # a field of an embedded view, read with its x2many
+            field = model._fields.get(element.get("name"))
+            if field is None:
+                continue
+            if field.type in ("one2many", "many2many") and len(element):
+                comodel = self.env[field.comodel_name].with_user(model.env.user)
+                spec[field.name] = {"fields": self._arch_specification(comodel, element)}
+            elif field.relational:
+                spec[field.name] = {"fields": {"display_name": {}}}
+            else:
+                spec[field.name] = {}
+        return spec
+
+    def open_form(self, role, record, nested=False):
+        record = record.with_user(self.users[role])
+        values = self.assertAllowed(
+            lambda: record.web_read(self._specification(record, "form", nested)),
+            f"{role} opening {record}",
+        )
+        self.assertEqual(values[0]["id"], record.id)
+
+    def open_list(self, role, model, domain=None):
+        Model = self.env[model].with_user(self.users[role])
+        self.assertAllowed(
+            lambda: Model.web_search_read(
+                domain or [], self._specification(Model, "list"), limit=80
+            ),
+            f"{role} listing {model}",
+        )

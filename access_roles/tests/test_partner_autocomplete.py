@@ -15,7 +15,6 @@ class TestPartnerAutocompleteOff(TransactionCase):
         "res.company",
         "sale.order",
         "account.move",
-        "purchase.order",
         "stock.picking",
     )
 
