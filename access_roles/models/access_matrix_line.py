@@ -292,10 +292,11 @@ class AccessMatrixLine(models.TransientModel):
     @api.model
     def _protected_fields(self, model, role, role_groups, policies, cost_group):
         records = self.env[model.model]
-        is_admin = self.env.ref("base.group_system") in role_groups
         lines = []
         for _name, field in sorted(records._fields.items()):
-            if getattr(field, "credential", False) and not is_admin:
+            if getattr(field, "credential", False) and not self._role_sees_field(
+                field, role_groups
+            ):
                 lines.append(
                     _(
                         "%(field)s: hidden (credential)",
@@ -325,6 +326,17 @@ class AccessMatrixLine(models.TransientModel):
             else:
                 lines.append(_("may not change: %(fields)s%(when)s", fields=names, when=when))
         return lines
+
+    @api.model
+    def _role_sees_field(self, field, role_groups):
+        """Whether a role with the groups ``role_groups`` (itself and the
+        groups it implies) passes the field's ``groups``."""
+        if not field.groups:
+            return True
+        definitions = self.env["res.groups"]._get_group_definitions()
+        return definitions.parse(field.groups, raise_if_not_found=False).matches(
+            set(role_groups.ids)
+        )
 
     @api.model
     def _status_rights(self):
@@ -504,8 +516,9 @@ class AccessMatrixLine(models.TransientModel):
 
     @api.model
     def _can_view_matrix(self):
-        user = self.env.user
-        return user._is_system() or user.has_group("access_roles.group_role_manager")
+        # Who may read the matrix's lines (security/ir.model.access.csv), as
+        # the user himself even when called with sudo().
+        return self.sudo(False).has_access("read")
 
     @api.model
     def _check_can_view_matrix(self):

@@ -215,6 +215,48 @@ class TestAccessMatrix(TransactionCase):
         with self.assertRaises(AccessError):
             self.Matrix.with_user(sales).action_open_matrix()
 
+    def test_only_readers_of_the_matrix_may_view_it_even_through_sudo(self):
+        sales = self.env["res.users"].create(
+            {
+                "name": "S",
+                "login": "matrix_sales_sudo",
+                "groups_id": [(6, 0, [self.env.ref("base.group_user").id, self.roles["sales"].id])],
+            }
+        )
+        self.assertFalse(self.Matrix.with_user(sales)._can_view_matrix())
+        self.assertFalse(self.Matrix.with_user(sales).sudo()._can_view_matrix())
+        admin = self.env["res.users"].create(
+            {
+                "name": "A",
+                "login": "matrix_admin",
+                "groups_id": [(6, 0, [self.roles["administrator"].id])],
+            }
+        )
+        self.assertTrue(self.Matrix.with_user(admin)._can_view_matrix())
+
+    def test_credentials_hidden_from_the_roles_outside_their_groups(self):
+        credentials = [
+            (model_name, name)
+            for model_name, model_class in self.env.registry.items()
+            if not model_class._abstract
+            for name, field in model_class._fields.items()
+            if getattr(field, "credential", False)
+        ]
+        if not credentials:
+            self.skipTest("no installed addon has a credential field")
+        model_name, name = credentials[0]
+        label = self.env[model_name]._fields[name]._description_string(self.env)
+        model = self.env["ir.model"]._get(model_name)
+        policies = self.env["access.field.policy"]
+        cost = self.env.ref("access_roles.group_see_cost")
+        for xmlid, hidden in (("administrator", False), ("manager", True), ("support", True)):
+            role = self.roles[xmlid]
+            lines = self.Matrix._protected_fields(
+                model, role, role | role.trans_implied_ids, policies, cost
+            )
+            with self.subTest(role=xmlid):
+                self.assertEqual(f"{label}: hidden (credential)" in lines, hidden)
+
     def test_csv_export(self):
         rows = list(csv.reader(io.StringIO(self.Matrix._export_csv().decode("utf-8-sig"))))
         self.assertEqual(len(rows), 1 + len(self.live) + len(self.roles))
