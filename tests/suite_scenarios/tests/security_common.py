@@ -32,12 +32,12 @@ from odoo.tests.common import (
     TEST_CURSOR_COOKIE_NAME,
     HttpCase,
     Opener,
-    _super_send,
     get_db_name,
 )
 from odoo.tools import mute_logger
 
 from odoo.addons.access_roles.tests.common import ROLES
+from odoo.addons.access_roles.tests.local_fakes import LocalFakeTimeouts
 from odoo.addons.delivery_novaposhta.tests.fake_novaposhta import VALID_KEY, FakeNovaPoshta
 from odoo.addons.fiscal_ua.tests.fake_checkbox import FakeCheckbox
 from odoo.addons.sms_club.tests.fake_smsclub import TOKEN as SMSCLUB_TOKEN
@@ -307,14 +307,14 @@ def models_magic_fields():
     return {"id", "create_uid", "create_date", "write_uid", "write_date", "display_name"}
 
 
-class FakeVendorsCase(HttpCase):
+class FakeVendorsCase(LocalFakeTimeouts, HttpCase):
     """An HTTP test whose class starts local fakes of the vendors
-    (``np_fake``, ``sms_fake``, ``checkbox_fake``)."""
+    (``np_fake``, ``sms_fake``, ``checkbox_fake``); their requests keep the
+    short timeouts the tests set."""
 
     @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        # The fake vendors answer with the short timeouts the tests set
-        # (Odoo's test framework raises every timeout to 10 s).
+    def local_fake_urls(cls):
+        urls = []
         for fake in (
             getattr(cls, "np_fake", None),
             getattr(cls, "sms_fake", None),
@@ -322,9 +322,8 @@ class FakeVendorsCase(HttpCase):
         ):
             if fake is not None and fake.server:
                 host, port = fake.server.server_address[:2]
-                if r.url.startswith(f"http://{host}:{port}/"):
-                    return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
+                urls.append(f"http://{host}:{port}/")
+        return tuple(urls)
 
 
 class SecurityCase(FakeVendorsCase):
