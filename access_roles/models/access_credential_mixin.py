@@ -19,7 +19,8 @@ def CredentialField(string, **kwargs):
 
 
 class AccessCredentialMixin(models.AbstractModel):
-    """Convention for the credentials of external services (see README)."""
+    """Convention for the credentials of external services: declared with
+    CredentialField(), read by the connector with _get_credential()."""
 
     _name = "access.credential.mixin"
     _description = "Credentials of External Services"

@@ -1,8 +1,9 @@
-"""Every cell of the store roles access matrix, acting as a user of the role:
-what is allowed works, what is refused raises and changes nothing.
+"""Every cell of the roles' access matrix (declared in test_access_matrix.py),
+acting as a user of the role: what is allowed works, what is refused raises
+and changes nothing.
 
 Cells of areas whose models come with later addons (fiscal receipts, carrier
-waybills, SMS/Viber message log) are tested in those addons."""
+waybills, SMS/Viber message log, purchases) are tested in those addons."""
 
 from odoo import Command
 from odoo.tests import tagged
