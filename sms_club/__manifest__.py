@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "depends": ["access_roles", "crm_order_flow", "sms", "phone_validation"],
-    "external_dependencies": {"python": ["requests", "phonenumbers"]},
+    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
         "security/sms_club_rules.xml",

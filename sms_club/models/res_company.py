@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from odoo.addons.access_roles.models.access_credential_mixin import CredentialField
 from odoo.addons.access_roles.tools.credentials import redact
+from odoo.addons.crm_order_flow.tools.phone import phone_e164
 
 from ..smsclub import (
     DEFAULT_URL,
@@ -103,8 +104,37 @@ class ResCompany(models.Model):
             token, base_url=self.smsclub_url or DEFAULT_URL, timeout=self.smsclub_timeout or 20.0
         )
 
+    # --------------------------------------------------------------- numbers
+    def _smsclub_phone(self, number, partner=None):
+        """``number`` in SMS Club's format (``380671234567``: the
+        international number without "+"), after the store's phone rule: a
+        number written the Ukrainian way is Ukrainian whatever the country of
+        the contact; any other number is read in the contact's country, else
+        in this company's. ``None`` when it is not a valid number."""
+        self.ensure_one()
+        country = (partner and partner.country_id) or self.country_id
+        number = phone_e164(number, country.code or "UA")
+        return number.lstrip("+") if number else None
+
+    # ------------------------------------------- what users read (one place)
     def _smsclub_missing_token_text(self):
         return _("Set the SMS Club token of %(company)s in the settings first.", company=self.name)
+
+    def _smsclub_bad_number_text(self, number):
+        """Why a message cannot go to ``number`` (before SMS Club is asked)."""
+        if not number:
+            return _("The contact has no phone number.")
+        return _(
+            "Wrong number format: “%(number)s” is not a valid phone number "
+            "(SMS Club needs 380XXXXXXXXX).",
+            number=number,
+        )
+
+    def _smsclub_missing_sender_text(self, channel):
+        """No sender chosen in the settings for ``channel`` (sms or viber)."""
+        if channel == "sms":
+            return _("Choose the SMS alpha name of SMS Club in the settings.")
+        return _("Choose the Viber sender of SMS Club in the settings.")
 
     def _smsclub_kind_text(self, error):
         """What happened, in the user's language (never the library's text)."""
@@ -145,10 +175,17 @@ class ResCompany(models.Model):
             return _("SMS Club refused the request (HTTP %(status)s).", status=status)
         return _("SMS Club refused the request.")
 
-    def _smsclub_failure_text(self, error=None, detail=None, phone_refused=False):
+    def _smsclub_failure_text(self, error=None, detail=None, phone_refused=False, gave_up=None):
         """The reason shown on a message: what happened in the user's language,
-        with SMS Club's own words when it gave any (token removed)."""
+        with SMS Club's own words when it gave any (token removed). With
+        ``gave_up`` (hours), the queue stopped trying after that long."""
         self.ensure_one()
+        if gave_up:
+            return _(
+                "Not sent: SMS Club could not be reached for %(hours)s hours (%(reason)s)",
+                hours=gave_up,
+                reason=self._smsclub_failure_text(error, detail, phone_refused),
+            )
         token = self._get_credential("smsclub_token")
         vendor = error.vendor_message if error is not None else None
         if error is None:

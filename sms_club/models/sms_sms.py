@@ -4,9 +4,9 @@ from datetime import timedelta
 from functools import partial
 from uuid import uuid4
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 
-from ..smsclub import KIND_NO_MONEY, RETRY, UNKNOWN, SmsClubError, normalize_phone
+from ..smsclub import KIND_NO_MONEY, RETRY, UNKNOWN, SmsClubError
 
 _logger = logging.getLogger(__name__)
 
@@ -98,16 +98,6 @@ class SmsSms(models.Model):
             return preference
         return "sms"
 
-    def _smsclub_bad_number_reason(self):
-        self.ensure_one()
-        if not self.number:
-            return _("The contact has no phone number.")
-        return _(
-            "Wrong number format: “%(number)s” is not a valid phone number "
-            "(SMS Club needs 380XXXXXXXXX).",
-            number=self.number,
-        )
-
     def _smsclub_register(self):
         """Give each SMS of an SMS Club company its lifecycle record."""
         vals_list = []
@@ -146,7 +136,7 @@ class SmsSms(models.Model):
                     "state": "queued" if sms.state == "outgoing" else "failed",
                     "failure_reason": False
                     if sms.state == "outgoing"
-                    else sms._smsclub_bad_number_reason(),
+                    else company._smsclub_bad_number_text(sms.number),
                 }
             )
         if not vals_list:
@@ -261,9 +251,11 @@ class SmsSms(models.Model):
                 # Stays queued: sent at a later run of the queue, after a top-up.
                 row.write({"state": "queued", "failure_reason": company._smsclub_hold_reason()})
                 continue
-            phone = normalize_phone(sms.number, sms.partner_id.country_id.code or "UA")
+            phone = company._smsclub_phone(sms.number, row.partner_id)
             if not phone:
-                row._mark_failed(sms._smsclub_bad_number_reason(), failure_type="sms_number_format")
+                row._mark_failed(
+                    company._smsclub_bad_number_text(sms.number), failure_type="sms_number_format"
+                )
                 continue
             channel = row.channel
             if channel != "sms" and not company.smsclub_viber_sender_id:
@@ -312,8 +304,7 @@ class SmsSms(models.Model):
         sms_group = by_channel.get("sms", self.browse())
         if sms_group and not sender:
             sms_group.smsclub_message_id._mark_failed(
-                _("Choose the SMS alpha name of SMS Club in the settings."),
-                failure_type="sms_acc",
+                company._smsclub_missing_sender_text("sms"), failure_type="sms_acc"
             )
             sms_group = self.browse()
         singles = self.browse()
@@ -332,8 +323,7 @@ class SmsSms(models.Model):
                 continue
             if not viber_sender:
                 viber_group.smsclub_message_id._mark_failed(
-                    _("Choose the Viber sender of SMS Club in the settings."),
-                    failure_type="sms_acc",
+                    company._smsclub_missing_sender_text("viber"), failure_type="sms_acc"
                 )
                 continue
             fallback = channel == "viber_sms" and bool(sender)
@@ -384,14 +374,12 @@ class SmsSms(models.Model):
                     row._smsclub_uncertain(company._smsclub_failure_text(result.error), detail)
                 else:
                     error = result.error
-                    text = company._smsclub_failure_text(error, detail, phone_refused=True)
-                    if outcome == RETRY:
-                        text = _(
-                            "Not sent: SMS Club could not be reached for %(hours)s hours "
-                            "(%(reason)s)",
-                            hours=RETRY_HOURS,
-                            reason=text,
-                        )
+                    text = company._smsclub_failure_text(
+                        error,
+                        detail,
+                        phone_refused=True,
+                        gave_up=RETRY_HOURS if outcome == RETRY else None,
+                    )
                     row._mark_failed(
                         text, failure_type="sms_acc" if error and error.is_auth else "unknown"
                     )

@@ -27,4 +27,3 @@ from .client import (
     chunks_unique,
     parse_status,
 )
-from .phone import normalize_phone

@@ -414,6 +414,9 @@ class SmsClubClient:
     :param rate: requests allowed for this token per ``rate_period``;
     :param rate_period: SMS Club's counting period in seconds
         (:data:`RATE_PERIOD`, a second).
+
+    Phone numbers are given in SMS Club's format (``380671234567``): the
+    addon reads them by the store's phone rule before it calls the client.
     """
 
     def __init__(

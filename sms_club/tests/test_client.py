@@ -9,7 +9,6 @@ from ..smsclub import (
     UNKNOWN,
     SmsClubClient,
     SmsClubError,
-    normalize_phone,
     parse_status,
 )
 from .common import RATE_PERIOD, SLOW, TIMEOUT, FakeSmsClubTimeouts
@@ -259,9 +258,3 @@ class TestSmsClubClient(FakeSmsClubTimeouts, BaseCase):
             thread.join()
         self.assertEqual(fake.too_many, 0)
         self.assertEqual(fake.statuses(), [200] * 30)
-
-    def test_phone_normalisation(self):
-        self.assertEqual(normalize_phone("+38 (050) 111-22-33"), "380501112233")
-        self.assertEqual(normalize_phone("0501112233"), "380501112233")
-        self.assertIsNone(normalize_phone("12"))
-        self.assertIsNone(normalize_phone("not a number"))

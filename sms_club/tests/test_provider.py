@@ -116,6 +116,50 @@ class TestSmsClubProvider(SmsClubCommon):
         )
         self.assertEqual(self.at_vendor(row), 1)
 
+    def test_numbers_follow_the_store_phone_rule(self):
+        """A number written the Ukrainian way is Ukrainian whatever the
+        contact's country; any other number is read in the contact's
+        country."""
+        Partner = self.env["res.partner"]
+        polish = Partner.create(
+            {"name": "Anna Nowak", "country_id": self.env.ref("base.pl").id, "lang": "en_US"}
+        )
+        british = Partner.create(
+            {"name": "John Smith", "country_id": self.env.ref("base.uk").id, "lang": "en_US"}
+        )
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                [
+                    {"number": number, "partner_id": partner.id, "body": "Hello"}
+                    for number, partner in (
+                        ("067 123 45 67", polish),
+                        ("07400 123456", british),
+                        ("12", british),
+                    )
+                ]
+            )
+        )
+        self.process_queue()
+        rows = sms.smsclub_message_id
+        self.assertEqual(rows.mapped("state"), ["sent", "sent", "failed"])
+        self.assertEqual(rows[:2].mapped("phone"), ["380671234567", "447400123456"])
+        self.assertEqual(
+            sorted(phone for _k, phone, _t in self.fake.sent()), ["380671234567", "447400123456"]
+        )
+        self.assertIn("Wrong number format", rows[2].failure_reason)
+        # the same rule for the chatter's SMS and the settings' test message
+        polish.mobile = "067 765 43 21"
+        polish._message_sms("Hello from the chatter", partner_ids=polish.ids)
+        self.process_queue()
+        self.assertEqual(self.rows(partner=polish).mapped("phone")[-1:], ["380677654321"])
+        company = self.company
+        self.assertEqual(company._smsclub_phone("+38 (050) 111-22-33"), "380501112233")
+        self.assertEqual(company._smsclub_phone("0501112233"), "380501112233")
+        self.assertIsNone(company._smsclub_phone("12"))
+        self.assertIsNone(company._smsclub_phone("not a number"))
+
     def test_server_action_send_sms(self):
         template = self.env["sms.template"].create(
             {

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.sms_club_message import CHANNELS
-from ..smsclub import SmsClubError, normalize_phone
+from ..smsclub import SmsClubError
 
 
 class SmsClubTestMessage(models.TransientModel):
@@ -49,11 +49,11 @@ class SmsClubTestMessage(models.TransientModel):
         channel = self.channel
         if channel != "sms" and not viber_sender:
             if channel == "viber":
-                raise UserError(_("Choose the Viber sender of SMS Club in the settings."))
+                raise UserError(company._smsclub_missing_sender_text("viber"))
             channel = "sms"
         if channel == "sms":
             if not sender:
-                raise UserError(_("Choose the SMS alpha name of SMS Club in the settings."))
+                raise UserError(company._smsclub_missing_sender_text("sms"))
             return channel, client.send_sms([phone], self.body, sender)[0]
         fallback = channel == "viber_sms" and bool(sender)
         result = client.send_viber(
@@ -70,15 +70,9 @@ class SmsClubTestMessage(models.TransientModel):
         """Send the test message now and say what SMS Club answered."""
         self._check_sender()
         company = self.company_id
-        phone = normalize_phone(self.number, "UA")
+        phone = company._smsclub_phone(self.number)
         if not phone:
-            raise UserError(
-                _(
-                    "Wrong number format: “%(number)s” is not a valid phone number "
-                    "(SMS Club needs 380XXXXXXXXX).",
-                    number=self.number,
-                )
-            )
+            raise UserError(company._smsclub_bad_number_text(self.number))
         client = company._smsclub_client()
         try:
             channel, result = self._send_call(client, phone)
