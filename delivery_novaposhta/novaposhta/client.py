@@ -407,8 +407,13 @@ class NovaPoshtaClient:
                     attempt,
                     attempts,
                 )
-                time.sleep(self.retry_delay * attempt)
+                self._pause(self.retry_delay * attempt)
         raise NovaPoshtaError(["unreachable"])  # pragma: no cover
+
+    def _pause(self, seconds):
+        """The wait before a read is tried again (the tests record it
+        instead of waiting)."""
+        time.sleep(seconds)
 
     @staticmethod
     def _not_sent(error):

@@ -1,26 +1,26 @@
-from odoo import Command
-from odoo.tests.common import _super_send
+from unittest.mock import patch
 
+from odoo import Command
+
+from odoo.addons.access_roles.tests.local_fakes import LocalFakeTimeouts
 from odoo.addons.crm_order_flow.tests.common import OrderFlowCommon
 
+from ..novaposhta import NovaPoshtaClient
 from .fake_novaposhta import VALID_KEY, FakeNovaPoshta
 
+# A local port nothing listens on: Nova Poshta “cannot be reached” (refused at once).
+CLOSED_URL = "http://127.0.0.1:9/"
 
-class FakeNovaPoshtaTimeouts:
-    """Requests to the local fake NP keep their own timeouts (Odoo's test
-    framework raises every timeout to 10 s), so that the tests can prove what
-    happens when NP answers too late."""
+
+class FakeNovaPoshtaTimeouts(LocalFakeTimeouts):
+    """Requests to the class's fake NP (``cls.fake``) and to a closed local
+    port keep the client's own short timeouts, so that the tests can prove
+    what happens when NP answers too late or cannot be reached."""
 
     @classmethod
-    def _request_handler(cls, s, r, /, **kw):
+    def local_fake_urls(cls):
         fake = getattr(cls, "fake", None)
-        if fake is not None and fake.server and r.url.startswith(fake.root_url):
-            return _super_send(s, r, **kw)
-        if r.url.startswith("http://127.0.0.1:"):
-            # another local address (a closed port, the demo account's test address):
-            # refused at once, with the client's own timeouts
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
+        return (fake.root_url if fake is not None and fake.server else None, CLOSED_URL)
 
 
 class NovaPoshtaCommon(FakeNovaPoshtaTimeouts, OrderFlowCommon):
@@ -78,10 +78,20 @@ class NovaPoshtaCommon(FakeNovaPoshtaTimeouts, OrderFlowCommon):
         cls.env["ir.config_parameter"].sudo().set_param("delivery_novaposhta.retry_seconds", "0")
         cls.preset = cls.np_carrier.np_preset_ids.filtered("is_default")
         cls.preset_cod = cls.np_carrier.np_preset_ids - cls.preset
+        # A read tried again after a fault waits a moment first: recorded, not waited.
+        cls.retry_pauses = []
+        cls.startClassPatcher(
+            patch.object(
+                NovaPoshtaClient,
+                "_pause",
+                lambda client, seconds: cls.retry_pauses.append(seconds),
+            )
+        )
 
     def setUp(self):
         super().setUp()
         self.fake.reset()
+        self.retry_pauses.clear()
 
     def np_order(self, **vals):
         values = {

@@ -14,12 +14,11 @@ Faults (:data:`FAULTS`) are injected with :meth:`FakeNovaPoshta.fail_next`,
 optionally limited to one ``calledMethod``, or drawn at random for a share of
 the calls (``random_faults``, ``seed``: the benchmark):
 
-- ``timeout_after_save`` (alias ``lost_answer``): NP does the work, its answer
-  comes after ``slow_seconds`` (the client gave up): a processed save or a
-  delete whose answer is lost;
+- ``timeout_after_save`` (alias ``lost_answer``): NP does the work and holds
+  its answer back: a processed save or a delete whose answer is lost;
 - ``late``: the client gives up first, NP does the work afterwards (after
   ``late_seconds``, or when the test calls :meth:`process_late`);
-- ``hang`` (alias ``timeout``): no work, no answer before ``slow_seconds``;
+- ``hang`` (alias ``timeout``): no work, the answer is held back;
 - ``reset``: the connection is cut, nothing done; ``reset_after_save``: the
   work is done, then the connection is cut;
 - ``429``, ``500``, ``502``, ``503``: that HTTP status, nothing done;
@@ -28,13 +27,19 @@ the calls (``random_faults``, ``seed``: the benchmark):
 - ``html``: an HTML page at HTTP 200 (a proxy or a login page), nothing done;
 - ``np_error``: NP's own refusal (``success: false`` with an error code).
 
-:meth:`set_status` moves a waybill through NP's status codes. ``latency``
-delays every answer.
+:meth:`set_status` moves a waybill through NP's status codes.
+
+A held answer waits for no fixed time: the connection is closed as soon as
+the client gives up (its own timeout), or when the test calls
+:meth:`release` (:meth:`reset` and :meth:`stop` do too); only a client that
+waits longer than ``slow_seconds`` gets the late answer. ``latency`` (the
+benchmark's simulated network time, none in the tests) delays every answer.
 """
 
 import contextlib
 import json
 import random
+import select
 import socket
 import struct
 import threading
@@ -152,6 +157,8 @@ class FakeNovaPoshta:
         self.rng = random.Random(seed)
         self.list_barcodes = list_barcodes
         self.lock = threading.RLock()
+        self._released = threading.Event()
+        self._stopped = threading.Event()
         self.server = None
         self.thread = None
         self.cities = cities if cities is not None else self.default_cities()
@@ -244,6 +251,7 @@ class FakeNovaPoshta:
             self.late_pending = []
             self.next_number = 20450000000001
             self.expired_keys = {EXPIRED_KEY}
+        self.release()
 
     # --------------------------------------------------------------- control
     def fail_next(self, kind, method=None, times=1):
@@ -252,6 +260,33 @@ class FakeNovaPoshta:
         with self.lock:
             for _i in range(times):
                 self.failures.append((kind, method))
+
+    def release(self):
+        """End now the requests whose answer is held back (a hang, a lost
+        answer): their connections are closed without an answer."""
+        with self.lock:
+            released, self._released = self._released, threading.Event()
+        released.set()
+
+    def _hold(self, connection):
+        """Hold an answer back until the client hangs up, :meth:`release`
+        is called, or ``slow_seconds`` have passed. → whether the answer is
+        still to be sent (the client waited longer than ``slow_seconds``)."""
+        released = self._released
+        deadline = time.monotonic() + self.slow_seconds
+        while not released.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            # readable while held: the client closed its end (it gave up)
+            readable, _w, _x = select.select([connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    if not connection.recv(1, socket.MSG_PEEK):
+                        return False
+                except OSError:
+                    return False
+        return False
 
     def process_late(self):
         """Do now the work of the ``late`` requests still pending (a test
@@ -328,8 +363,9 @@ class FakeNovaPoshta:
 
     # -------------------------------------------------------------- handling
     def handle(self, body):
-        """→ (http status, body bytes, delay seconds, ``"reset"`` to cut the
-        connection instead of answering, or None)."""
+        """→ (http status, body bytes, latency seconds, ``"reset"`` to cut
+        the connection instead of answering, ``"hold"`` to hold the answer
+        back (:meth:`_hold`), or None)."""
         model, method = body.get("modelName"), body.get("calledMethod")
         props = body.get("methodProperties") or {}
         with self.lock:
@@ -357,10 +393,10 @@ class FakeNovaPoshta:
                 timer = threading.Timer(self.late_seconds, self.process_late)
                 timer.daemon = True
                 timer.start()
-            return 200, self._json(_envelope()), delay + self.slow_seconds, None
+            return 200, self._json(_envelope()), delay, "hold"
         answer = self._work(handler, props)
         if failure in ("timeout_after_save", "lost_answer"):
-            return 200, self._json(answer), delay + self.slow_seconds, None
+            return 200, self._json(answer), delay, "hold"
         if failure == "reset_after_save":
             return 0, b"", delay, "reset"
         if failure == "malformed":
@@ -374,7 +410,7 @@ class FakeNovaPoshta:
 
     def _fault_answer(self, failure, delay):
         if failure in ("hang", "timeout"):
-            return 200, self._json(_envelope()), delay + self.slow_seconds, None
+            return 200, self._json(_envelope()), delay, "hold"
         if failure == "reset":
             return 0, b"", delay, "reset"
         if failure == "429":
@@ -666,11 +702,15 @@ class FakeNovaPoshta:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
-                status, payload, delay, end = fake.handle(body)
-                if delay:
-                    time.sleep(delay)
+                status, payload, latency, end = fake.handle(body)
+                if latency:
+                    fake._stopped.wait(latency)
                 if end == "reset":
                     self._reset()
+                    return
+                if end == "hold" and not fake._hold(self.connection):
+                    # the client gave up (or the test released it): the answer is lost
+                    self.close_connection = True
                     return
                 ctype = "text/html" if payload.lstrip()[:1] == b"<" else "application/json"
                 self._reply(status, payload, ctype)
@@ -678,7 +718,7 @@ class FakeNovaPoshta:
             def do_GET(self):  # noqa: N802
                 status, payload, ctype = fake.handle_get(self.path)
                 if fake.latency:
-                    time.sleep(fake.latency)
+                    fake._stopped.wait(fake.latency)
                 self._reply(status, payload, ctype)
 
             def _reply(self, status, payload, ctype):
@@ -711,6 +751,7 @@ class FakeNovaPoshta:
                 # A client that gave up, a connection we cut: nothing to report.
                 pass
 
+        self._stopped.clear()
         self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -730,6 +771,8 @@ class FakeNovaPoshta:
         return f"http://127.0.0.1:{self.server.server_address[1]}/orders/"
 
     def stop(self):
+        self._stopped.set()
+        self.release()
         if self.server:
             self.server.shutdown()
             self.server.server_close()

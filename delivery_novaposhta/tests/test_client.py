@@ -16,7 +16,7 @@ from ..novaposhta import (
 )
 from ..novaposhta import client as np_client
 from ..novaposhta.client import NovaPoshtaResponse, to_decimal
-from .common import FakeNovaPoshtaTimeouts
+from .common import CLOSED_URL, FakeNovaPoshtaTimeouts
 from .fake_novaposhta import EXPIRED_KEY, VALID_KEY, FakeNovaPoshta
 
 
@@ -253,8 +253,12 @@ class TestClient(FakeNovaPoshtaTimeouts, BaseCase):
                 "html": "html",
             },
         )
-        refused = NovaPoshtaClient(VALID_KEY, url="http://127.0.0.1:9/", timeout=(0.5, 0.5))
-        with self.assertRaises(NovaPoshtaError) as caught:
+        refused = NovaPoshtaClient(VALID_KEY, url=CLOSED_URL, timeout=(0.5, 0.5))
+        # refused at once, with the client's own timeouts (not raised by the test framework)
+        with (
+            self.assertNoLogs("odoo.tests.common.requests", "INFO"),
+            self.assertRaises(NovaPoshtaError) as caught,
+        ):
             refused.save_waybill({})
         self.assertEqual(caught.exception.kind, "unreachable")
         self.assertFalse(caught.exception.uncertain, "nothing was sent")

@@ -8,7 +8,7 @@ from lxml import etree
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import NovaPoshtaCommon
+from .common import CLOSED_URL, NovaPoshtaCommon
 
 
 @tagged("post_install", "-at_install")
@@ -66,7 +66,7 @@ class TestOrderScreen(NovaPoshtaCommon):
         back the waybill is made and the activity is done."""
         self.env["res.lang"]._activate_lang("uk_UA")
         self.sales.lang = "uk_UA"
-        self.account.api_url = "http://127.0.0.1:9/"  # a closed port: refused at once
+        self.account.api_url = CLOSED_URL  # refused at once
         order = self.order_to_delivery(run_cron=False)
         before = order.activity_ids
         messages = order.message_ids

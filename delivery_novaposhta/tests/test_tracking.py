@@ -127,6 +127,7 @@ class TestTracking(NovaPoshtaCommon):
         stats = self.sync()
         self.assertEqual(self.fake.count_calls("getStatusDocuments"), 5)
         self.assertEqual(stats["failed_batches"], 1)
+        self.assertEqual(self.retry_pauses, [0.5, 1.0], "a longer pause before each new try")
         failed = waybills.filtered("error_message")
         self.assertEqual(len(failed), 100)
         self.assertEqual(
