@@ -38,8 +38,8 @@ class SmsSms(models.Model):
 
     Claim before call: what is about to be sent (the number in SMS Club's
     format, the channel, state "sending" with the runner's token) is
-    committed before SMS Club is called. The commit is the runner's own: its
-    ``send(auto_commit=True)`` commits after each batch that
+    committed before SMS Club is called. The commit is the runner's own (this
+    addon commits nothing): its ``send(auto_commit=True)`` commits after each batch that
     :meth:`_split_batch` yields, and each SMS Club batch is yielded twice:
     the first pass only claims, the second calls SMS Club and records its
     answer. A job interrupted after the claim leaves "sending" messages that
