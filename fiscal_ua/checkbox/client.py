@@ -101,6 +101,10 @@ def report_totals(report):
 
 
 def _redact(text, secrets):
+    """``text`` with every secret of the client masked. The suite's helper
+    for this is ``redact`` in access_roles/tools/credentials.py, which the
+    Odoo side of the addon uses; this client must not import Odoo (nor an
+    addon), so it keeps this small copy for the texts of its own errors."""
     if not text:
         return text
     text = str(text)

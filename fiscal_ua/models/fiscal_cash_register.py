@@ -187,10 +187,30 @@ class FiscalCashRegister(models.Model):
             secrets += self.cashier_id._secrets()
         return [secret for secret in secrets if secret]
 
+    # ------------------------------------------------------------------ errors
+    # The one place where what Checkbox (or the connection to it) answered
+    # becomes text: for the logs (``_error_text``), for the user
+    # (``_checkbox_error_message``, ``_user_error``) and for a receipt the tax
+    # service refused (``_receipt_refusal_message``). Secrets are masked with
+    # the suite's helper (access_roles/tools/credentials.py).
     def _error_text(self, exc):
-        """The technical text of a Checkbox error, safe to log."""
+        """The technical text of an error (a Checkbox error or any other),
+        safe to log: the register's and its cashier's secrets are masked."""
         self.ensure_one()
         return redact(str(exc), *self._secrets())
+
+    def _receipt_refusal_message(self, data):
+        """Why Checkbox's answer ``data`` about a receipt says it is not
+        issued (status ERROR or CANCELLED): the tax service's own words when
+        it gave some."""
+        self.ensure_one()
+        transaction = data.get("transaction") or {}
+        reason = transaction.get("response_error_message")
+        if reason:
+            return redact(reason, *self._secrets())
+        if data.get("status") == "CANCELLED":
+            return _("Checkbox cancelled the receipt.")
+        return _("The tax service did not register the receipt and gave no reason.")
 
     def _checkbox_error_message(self, exc):
         """The one place where a Checkbox error becomes a sentence for the

@@ -526,14 +526,9 @@ class FiscalReceipt(models.Model):
                 public_url=CHECK_URL.rstrip("/") + "/" + vals["checkbox_id"],
             )
         elif status in ("ERROR", "CANCELLED"):
-            transaction = data.get("transaction") or {}
-            reason = transaction.get("response_error_message")
-            if not reason and status == "CANCELLED":
-                reason = _("Checkbox cancelled the receipt.")
             vals.update(
                 state="error",
-                error_message=reason
-                or _("The tax service did not register the receipt and gave no reason."),
+                error_message=self.register_id._receipt_refusal_message(data),
             )
         else:
             vals["state"] = "sent"
@@ -651,7 +646,11 @@ class FiscalReceipt(models.Model):
                 document.sudo()._fiscal_send_receipt_link(self)
                 self.link_sent = True
         except Exception as exc:  # noqa: BLE001 - the receipt is issued; the link can be resent
-            _logger.warning("fiscal_ua: receipt %s: link not sent: %s", self.id, exc)
+            _logger.warning(
+                "fiscal_ua: receipt %s: link not sent: %s",
+                self.id,
+                self.register_id._error_text(exc),
+            )
 
     def _result_action(self):
         """A notification telling the user what happened to the receipt."""
@@ -924,7 +923,11 @@ class FiscalReceipt(models.Model):
                         receipt.invalidate_recordset()
                         receipt._fiscal_send()
             except Exception as exc:  # noqa: BLE001 - log and go on with the next receipt
-                _logger.warning("fiscal_ua: receipt %s not processed: %s", receipt.id, exc)
+                _logger.warning(
+                    "fiscal_ua: receipt %s not processed: %s",
+                    receipt.id,
+                    receipt.register_id._error_text(exc),
+                )
             done += 1
             if auto_commit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
