@@ -2,11 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
-FISCAL_GROUPS = (
-    "access_roles.group_role_administrator,"
-    "access_roles.group_role_manager,"
-    "access_roles.group_role_accountant"
-)
+from .fiscal_groups import FISCAL_GROUPS
+
 FISCAL_STATES = [
     ("none", "Not fiscalized"),
     ("pending", "Receipt pending"),

@@ -3,13 +3,9 @@ import logging
 from odoo import fields, models
 from odoo.tools import float_compare, float_is_zero
 
-_logger = logging.getLogger(__name__)
+from .fiscal_groups import FISCAL_GROUPS, RECEIPT_READERS
 
-FISCAL_GROUPS = (
-    "access_roles.group_role_administrator,access_roles.group_role_manager,"
-    "access_roles.group_role_accountant"
-)
-RECEIPT_READERS = FISCAL_GROUPS + ",access_roles.group_role_support"
+_logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):

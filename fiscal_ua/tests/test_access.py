@@ -1,5 +1,6 @@
-"""Rights per the store roles matrix: "Fiscal receipts, registers, shifts": Admin RWCD,
-Manager R, Accountant RWC (not credentials), Support R receipts, others none."""
+"""Rights of the store roles on the fiscal models (the access matrix area "Fiscal receipts,
+registers, shifts"): Administrator RWCD, Manager R, Accountant RWC (not credentials),
+Support R receipts, others none; and who sees the fiscal fields of invoices and orders."""
 
 import logging
 
@@ -118,6 +119,28 @@ class TestFiscalAccess(FiscalCommon):
             for model in CONFIG_MODELS + ("fiscal.receipt",):
                 with self.subTest(role=role, model=model), self.assertRaises(AccessError):
                     self.env[model].with_user(self.users[role]).search([])
+
+    def test_fiscal_fields_by_role(self):
+        """The Administrator, the Manager and the Accountant see the fiscal
+        fields of invoices and orders; Customer Support sees an order's
+        receipts (not the invoices', nor the expected payment form); the
+        other roles see none of them."""
+        fiscal_roles = {"administrator", "manager", "accountant"}
+        for role, user in self.users.items():
+            move_fields = self.env["account.move"].with_user(user).fields_get()
+            order_fields = self.env["sale.order"].with_user(user).fields_get()
+            expected = {
+                ("account.move", "fiscal_receipt_ids"): role in fiscal_roles,
+                ("account.move", "fiscal_receipt_count"): role in fiscal_roles,
+                ("account.move", "fiscal_state"): role in fiscal_roles,
+                ("sale.order", "fiscal_payment_form_id"): role in fiscal_roles,
+                ("sale.order", "fiscal_receipt_ids"): role in fiscal_roles | {"support"},
+                ("sale.order", "fiscal_receipt_count"): role in fiscal_roles | {"support"},
+            }
+            for (model, name), visible in expected.items():
+                fields = move_fields if model == "account.move" else order_fields
+                with self.subTest(role=role, field=f"{model}.{name}"):
+                    self.assertEqual(name in fields, visible)
 
     def test_fiscal_fields_are_hidden_from_other_roles(self):
         sales = self.users["sales"]
