@@ -8,7 +8,14 @@
     "website": "https://github.com/ua-store/order-suite",
     "license": "LGPL-3",
     "development_status": "Alpha",
-    "depends": ["access_roles", "account", "sale", "sale_stock", "sms"],
+    "depends": [
+        "access_roles",
+        "crm_order_flow",
+        "account",
+        "sale",
+        "sale_stock",
+        "sms",
+    ],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",

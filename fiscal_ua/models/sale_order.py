@@ -74,13 +74,23 @@ class SaleOrder(models.Model):
         return lines
 
     def _fiscal_done_transactions(self):
+        """The confirmed online payments of the order, one by one."""
         self.ensure_one()
         return self.transaction_ids.filtered(
             lambda tx: tx.state == "done" and tx.operation != "validation"
         )
 
-    def _fiscal_paid_amount(self):
-        return sum(self._fiscal_done_transactions().mapped("amount"))
+    def _fiscal_transaction_payments(self, default_form):
+        """[(fiscal.payment.form, amount)]: each confirmed online payment with
+        the payment form of its provider (``default_form`` when it has none),
+        for the payment lines of a receipt. What the customer has paid in
+        all is the order's ``paid_amount``."""
+        self.ensure_one()
+        Form = self.env["fiscal.payment.form"].sudo()
+        return [
+            (Form._for_transaction(tx) or default_form, tx.amount)
+            for tx in self._fiscal_done_transactions()
+        ]
 
     def _fiscal_has_invoice_receipt(self):
         self.ensure_one()
@@ -136,7 +146,7 @@ class SaleOrder(models.Model):
             self.env["fiscal.receipt"]._lock_documents(order, nowait=False)
             if order._fiscal_has_invoice_receipt():
                 continue
-            paid = order._fiscal_paid_amount()
+            paid = order.paid_amount
             rounding = order.currency_id.rounding
             full = float_compare(paid, order.amount_total, precision_rounding=rounding) >= 0
             chain = order._fiscal_chain()
@@ -152,10 +162,7 @@ class SaleOrder(models.Model):
                     },
                 )
             elif full:
-                payments = [
-                    (Form._for_transaction(tx) or form, tx.amount)
-                    for tx in order._fiscal_done_transactions()
-                ]
+                payments = order._fiscal_transaction_payments(form)
                 receipts |= order._fiscal_queue(
                     f"sell:order:{order.id}",
                     {
@@ -190,7 +197,7 @@ class SaleOrder(models.Model):
             self.env["fiscal.receipt"]._lock_documents(order, nowait=False)
             if order._fiscal_has_invoice_receipt():
                 continue
-            rest = order.amount_total - order._fiscal_paid_amount()
+            rest = order.amount_total - order.paid_amount
             if float_compare(rest, 0.0, precision_rounding=order.currency_id.rounding) <= 0:
                 continue
             chain = order._fiscal_chain()
@@ -205,11 +212,7 @@ class SaleOrder(models.Model):
                     },
                 )
                 continue
-            Form = self.env["fiscal.payment.form"].sudo()
-            payments = [
-                (Form._for_transaction(tx) or form, tx.amount)
-                for tx in order._fiscal_done_transactions()
-            ] + [(form, rest)]
+            payments = order._fiscal_transaction_payments(form) + [(form, rest)]
             receipts |= order._fiscal_queue(
                 f"sell:order:{order.id}",
                 {"receipt_type": "sell", "amount_total": order.amount_total, "payments": payments},
