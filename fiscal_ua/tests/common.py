@@ -1,27 +1,28 @@
 from odoo import Command
 from odoo.tests import new_test_user
-from odoo.tests.common import _super_send
 
 from odoo.addons.access_roles.tests.common import ROLES
+from odoo.addons.access_roles.tests.local_fakes import LocalFakeTimeouts
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from .fake_checkbox import FakeCheckbox
 
 LICENSE_KEY = "test-license-key-000000001"
 PASSWORD = "secret-password"
+# The register's request timeout in a test where Checkbox answers too late (s): the
+# fake answers (or carries the request out) as soon as the client has given up.
+SHORT_TIMEOUT = 0.2
 
 
-class FakeCheckboxTimeouts:
-    """Requests to the local fake Checkbox keep their own timeouts (Odoo's
-    test framework raises every timeout to 10 s), so that the tests can prove
-    what happens when Checkbox answers too late."""
+class FakeCheckboxTimeouts(LocalFakeTimeouts):
+    """For a test class that runs the fake Checkbox as ``cls.fake``: its
+    requests keep their own short timeouts (the suite's ``LocalFakeTimeouts``),
+    so that the tests can prove what happens when Checkbox answers too late."""
 
     @classmethod
-    def _request_handler(cls, s, r, /, **kw):
+    def local_fake_urls(cls):
         fake = getattr(cls, "fake", None)
-        if fake is not None and fake.server and r.url.startswith(fake.url):
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
+        return (fake.url,) if fake is not None and fake.server else ()
 
 
 class FiscalCommon(FakeCheckboxTimeouts, AccountTestInvoicingCommon):
@@ -206,6 +207,11 @@ class FiscalCommon(FakeCheckboxTimeouts, AccountTestInvoicingCommon):
             )
         )
         return wizard._create_payments()
+
+    def _answer_late(self):
+        """Checkbox answers too late in this test: the register gives up
+        after ``SHORT_TIMEOUT``."""
+        self.register.request_timeout = SHORT_TIMEOUT
 
     def _fiscalize(self, invoice, user=None):
         return invoice.with_user(user or self.accountant).action_fiscalize()

@@ -21,6 +21,15 @@ distinct request"). The faults (see :data:`FAULTS`):
 - ``slow`` / ``processed_timeout``: carried out, answered too late;
 - ``late``: carried out only after the client gave up (late processing);
 - ``lost``: answered too late with a 504, not carried out;
+
+"Too late" is as soon as the client has given up: it closes the connection
+at its timeout, which the fake sees at once. A ``late`` request is carried
+out after that, when the test calls :meth:`FakeCheckbox.wait_idle` (by then
+the client has done what it does after a timeout: looked the receipt up,
+sent it again…). ``slow_seconds`` (``hang_seconds`` for a hang), counted
+from the request, is only the longest wait: for a client that keeps waiting,
+and for the benchmarks, whose late requests are carried out then. So a test
+of a late answer lasts the client's own timeout, with no fixed sleep.
 - ``malformed``, ``empty``, ``html``: HTTP 200 with a broken JSON body, an
   empty body or an HTML maintenance page (``processed``: by default yes for
   ``malformed`` and ``empty``, no for ``html``);
@@ -36,6 +45,7 @@ import hashlib
 import json
 import random
 import re
+import select
 import socket
 import struct
 import threading
@@ -131,12 +141,16 @@ class FakeCheckbox:
         self.lock = threading.RLock()
         self.idle = threading.Condition(self.lock)
         self.stopping = threading.Event()
+        # raised by wait_idle: the late requests waiting until then are carried out
+        self.release_generation = 0
         self.server = None
         self.thread = None
         self.reset()
 
     # ------------------------------------------------------------------ control
     def reset(self):
+        if self.server:
+            self.wait_idle()  # a late request of the last test is not carried out in the next
         with getattr(self, "lock", threading.RLock()):
             self.tokens = {}
             self.shifts = {}
@@ -174,6 +188,8 @@ class FakeCheckbox:
 
     def stop(self):
         self.stopping.set()
+        with self.idle:
+            self.idle.notify_all()
         if self.server:
             self.server.shutdown()
             self.server.server_close()
@@ -210,9 +226,12 @@ class FakeCheckbox:
             self.failures = []
 
     def wait_idle(self, timeout=10.0):
-        """Wait until no request is being served (late processing included)."""
+        """Wait until no request is being served; the ``late`` requests whose
+        client has given up are carried out now."""
         deadline = time.monotonic() + timeout
         with self.idle:
+            self.release_generation += 1
+            self.idle.notify_all()
             while self.in_flight:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -267,21 +286,56 @@ class FakeCheckbox:
         return [s["z_report"] for s in self.shifts.values() if s.get("z_report")]
 
     # ------------------------------------------------------------------ dispatch
-    def serve(self, method, path, headers, body):
+    def serve(self, method, path, headers, body, connection=None):
         """Serve one request; returns ``(action, status, content_type,
         data)`` where ``action`` is ``answer``, ``reset`` or ``hang``. Delays
-        (and late processing) happen here, in the request's own thread."""
+        (and late processing) happen here, in the request's own thread; a
+        delay ends when the client closes ``connection`` (the request's
+        socket) or after ``slow_seconds``."""
         with self.lock:
             self.in_flight += 1
         try:
-            return self._serve(method, path, headers, body)
+            return self._serve(method, path, headers, body, connection)
         finally:
             with self.idle:
                 self.in_flight -= 1
                 self.idle.notify_all()
 
-    def _serve(self, method, path, headers, body):
+    def _wait_client_gone(self, connection, deadline):
+        """Wait until the client has given up on the request (it closed the
+        connection) or until ``deadline`` (``time.monotonic()``)."""
+        while not self.stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if connection is None:
+                self.stopping.wait(left)
+                return
+            try:
+                # wakes up at once when the client closes; the short step only lets a
+                # stopping server end the wait
+                readable = select.select([connection], [], [], min(left, 0.1))[0]
+                if readable and not connection.recv(1, socket.MSG_PEEK):
+                    return  # the client closed the connection
+            except (OSError, ValueError):
+                return  # the connection is gone
+            if readable:
+                return  # the client sent something else: it is no longer waiting
+
+    def _wait_released(self, generation, deadline):
+        """Wait until :meth:`wait_idle` is called after ``generation`` (the
+        test lets late requests be carried out) or until ``deadline``."""
+        with self.idle:
+            while self.release_generation == generation and not self.stopping.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self.idle.wait(left)
+
+    def _serve(self, method, path, headers, body, connection=None):
+        started = time.monotonic()
         with self.lock:
+            generation = self.release_generation
             call = {"method": method, "path": path, "headers": dict(headers), "body": body}
             self.calls.append(call)
             failure = self._take_failure(method, path)
@@ -296,21 +350,22 @@ class FakeCheckbox:
         refused = self._refusal(kind, failure)
         if refused:
             return ("answer", *refused)
-        delay = self.slow_seconds
+        deadline = started + self.slow_seconds
         if kind == "hang":
-            self.stopping.wait(self.hang_seconds or delay)
+            self._wait_client_gone(connection, started + (self.hang_seconds or self.slow_seconds))
             return ("hang", None, None, None)
         if kind == "lost":
-            self.stopping.wait(delay)
+            self._wait_client_gone(connection, deadline)
             return ("answer", *self._json(504, {"message": "Gateway Timeout"}))
         if kind == "late":
-            self.stopping.wait(delay)
+            self._wait_client_gone(connection, deadline)
+            self._wait_released(generation, deadline)
         status, payload = None, None
         if not kind or failure["processed"]:
             with self.lock:
                 status, payload = self._route(method, path, headers, body)
         if kind in ("slow", "processed_timeout"):
-            self.stopping.wait(delay)
+            self._wait_client_gone(connection, deadline)
         if kind == "reset":
             return ("reset", None, None, None)
         if kind == "malformed":
@@ -955,7 +1010,9 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         headers = {k.lower(): v for k, v in self.headers.items()}
-        action, status, content_type, data = self.fake.serve(method, self.path, headers, body)
+        action, status, content_type, data = self.fake.serve(
+            method, self.path, headers, body, connection=self.connection
+        )
         if action in ("reset", "hang"):
             # cut the connection without an answer: RST for a reset, a plain
             # close after the client has given up for a hang

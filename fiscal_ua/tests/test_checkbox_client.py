@@ -42,7 +42,8 @@ class TestCheckboxClient(FakeCheckboxTimeouts, TransactionCase):
     def setUp(self):
         super().setUp()
         self.fake.reset()
-        self.fake.slow_seconds = 0.6
+        # a late answer comes as soon as the client gives up (its timeout below)
+        self.fake.slow_seconds = 5.0
         self.tokens = []
         self.client = self._client()
 

@@ -20,8 +20,10 @@ from .common import LICENSE_KEY, FakeCheckboxTimeouts, FiscalCommon
 from .fake_checkbox import FakeCheckbox
 
 KEY = "faults-test-licence-key-1"
-TIMEOUT = 0.25  # the client's timeout in these tests (s)
-LATE = 0.5  # how late the fake answers, or carries a request out (s)
+TIMEOUT = 0.2  # the client's timeout in these tests (s)
+# The fake answers late (or carries a request out late) as soon as the client has given
+# up, i.e. after TIMEOUT; this is only the longest it waits for a client that does not.
+LATE = 5.0
 # every fault of the transport the fake produces (the business refusals are tested elsewhere)
 FAULTS = (
     "500",

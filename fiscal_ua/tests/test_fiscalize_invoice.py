@@ -115,7 +115,7 @@ class TestFiscalizeInvoice(FiscalCommon):
         """Checkbox created the receipt but the answer came too late: Odoo
         asks for our id and adopts the receipt; nothing is sent twice."""
         invoice = self._simple_invoice()
-        self.fake.slow_seconds = 1.5
+        self._answer_late()
         self.fake.fail_next("POST", r"receipts/sell$", "slow")
         self._fiscalize(invoice)
         receipt = self._receipts(invoice)
@@ -145,7 +145,7 @@ class TestFiscalizeInvoice(FiscalCommon):
 
     def test_no_answer_at_all_is_reconciled_by_the_scheduled_action(self):
         invoice = self._simple_invoice()
-        self.fake.slow_seconds = 1.5
+        self._answer_late()
         self.fake.fail_next("POST", r"receipts/sell$", "lost", times=2)
         action = self._fiscalize(invoice)
         self.assertEqual(action["params"]["type"], "warning")
@@ -163,7 +163,7 @@ class TestFiscalizeInvoice(FiscalCommon):
 
     def test_created_but_unconfirmed_receipt_is_found_not_resent(self):
         invoice = self._simple_invoice()
-        self.fake.slow_seconds = 1.5
+        self._answer_late()
         self.fake.fail_next("POST", r"receipts/sell$", "slow")
         self.fake.fail_next("GET", r"receipts/[\w-]+$", "500")
         self._fiscalize(invoice)
@@ -269,7 +269,7 @@ class TestFiscalizeInvoice(FiscalCommon):
     def test_scheduled_action_goes_on_after_a_failing_receipt(self):
         good, bad = self._simple_invoice(), self._simple_invoice()
         self.fake.fail_next("POST", r"receipts/sell$", "lost", times=2)
-        self.fake.slow_seconds = 1.5
+        self._answer_late()
         self._fiscalize(bad)
         self.fake.fail_next("POST", r"receipts/sell$", "lost", times=2)
         self._fiscalize(good)
