@@ -23,6 +23,7 @@
         "data/fiscal_payment_form_data.xml",
         "data/ir_cron_data.xml",
         "data/access_matrix_area_data.xml",
+        "data/message_templates_data.xml",
         "views/fiscal_receipt_views.xml",
         "views/fiscal_shift_views.xml",
         "views/fiscal_cash_register_views.xml",

@@ -262,16 +262,32 @@ class AccountMove(models.Model):
         return action
 
     def _fiscal_send_receipt_link(self, receipt):
-        """Post the receipt link to the customer on the invoice (e-mail)."""
+        """Post the receipt link to the customer on the invoice (e-mail): a
+        receipt of an invoice without an order (an order's receipt goes by the
+        order's customer messages). A customer who wants no messages (“Order
+        messages by”: “No messages”, or the company's default channel) gets
+        none: a note on the invoice says so. Returns the message sent."""
         self.ensure_one()
         partner = receipt.partner_id
+        channel = partner.order_notify_channel or self.company_id.order_flow_default_channel
+        if channel == "none":
+            self.message_post(
+                body=_(
+                    "The link of fiscal receipt %(receipt)s was not sent: the customer gets no "
+                    "messages (“Order messages by”: “No messages”).",
+                    receipt=receipt.display_name,
+                ),
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            return self.env["mail.message"]
         env = self.with_context(lang=partner.lang or self.env.lang).env
         body = env._(
             "Your fiscal receipt %(number)s: %(url)s",
             number=receipt.fiscal_code,
             url=receipt.public_url,
         )
-        self.message_post(
+        return self.message_post(
             body=body,
             partner_ids=partner.ids,
             message_type="comment",

@@ -643,8 +643,8 @@ class FiscalReceipt(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                document.sudo()._fiscal_send_receipt_link(self)
-                self.link_sent = True
+                # the link goes to the customer as the system's message, whoever issued it
+                self.link_sent = bool(document.sudo()._fiscal_send_receipt_link(self))
         except Exception as exc:  # noqa: BLE001 - the receipt is issued; the link can be resent
             _logger.warning(
                 "fiscal_ua: receipt %s: link not sent: %s",

@@ -1,11 +1,24 @@
 import logging
 
-from odoo import fields, models
+from odoo import _, api, fields, models
 from odoo.tools import float_compare, float_is_zero
 
+from ..checkbox import CHECK_URL
 from .fiscal_groups import FISCAL_GROUPS, RECEIPT_READERS
 
 _logger = logging.getLogger(__name__)
+
+# The order facts fiscal_ua adds to the allowed placeholders of customer
+# message templates (crm_order_flow's ``_order_flow_message_placeholders``).
+FISCAL_MESSAGE_PLACEHOLDERS = ("fiscal_receipt_url",)
+# The message with the receipt link, by SMS and by e-mail (editable, not
+# updated with the module): the one matching the customer's channel goes out.
+RECEIPT_LINK_TEMPLATES = (
+    "fiscal_ua.sms_template_receipt_link",
+    "fiscal_ua.mail_template_receipt_link",
+)
+# the receipt id of the link shown in the preview of a message template
+SAMPLE_RECEIPT_ID = "0b6f4e2a-7c1d-4f3e-9a58-2d4c6e8f1a3b"
 
 
 class SaleOrder(models.Model):
@@ -30,6 +43,12 @@ class SaleOrder(models.Model):
         "delivery): a form with the policy 'at shipping' gets its receipt when the order "
         "is shipped.",
     )
+    fiscal_receipt_url = fields.Char(
+        "Receipt link",
+        compute="_compute_fiscal_receipt_url",
+        help="The public link of the order's latest issued fiscal receipt: the page where the "
+        "customer sees the receipt.",
+    )
 
     def _compute_fiscal_receipt_count(self):
         data = self.env["fiscal.receipt"]._read_group(
@@ -38,6 +57,36 @@ class SaleOrder(models.Model):
         counts = {order.id: count for order, count in data}
         for order in self:
             order.fiscal_receipt_count = counts.get(order.id, 0)
+
+    def _compute_fiscal_receipt_url(self):
+        # the link is public (it is sent to the customer): whoever reads the order may
+        # see it in a message, so it is read as the system, from the order's own receipts
+        receipts = (
+            self.env["fiscal.receipt"]
+            .sudo()
+            .search(
+                [
+                    ("sale_order_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("public_url", "!=", False),
+                ],
+                order="fiscal_date desc, id desc",
+            )
+        )
+        for order in self:
+            latest = receipts.filtered(lambda r, order=order: r.sale_order_id == order)[:1]
+            order.fiscal_receipt_url = latest.public_url or False
+
+    # ------------------------------------------------------ message placeholders
+    @api.model
+    def _order_flow_message_placeholders(self):
+        return super()._order_flow_message_placeholders() + FISCAL_MESSAGE_PLACEHOLDERS
+
+    @api.model
+    def _order_flow_sample_message_values(self):
+        values = super()._order_flow_sample_message_values()
+        values["fiscal_receipt_url"] = f"{CHECK_URL.rstrip('/')}/{SAMPLE_RECEIPT_ID}"
+        return values
 
     # ------------------------------------------------------------------ payload parts
     def _fiscal_lines(self):
@@ -221,27 +270,33 @@ class SaleOrder(models.Model):
         return receipts
 
     def _fiscal_send_receipt_link(self, receipt):
-        """Send the public link of ``receipt`` to the customer through the
-        order's message channel: an SMS when the customer has a phone number,
-        else an e-mail; both are logged in the order's chatter. Override to
-        route by the customer's preferred channel."""
+        """Send the customer the public link of ``receipt`` the way the order
+        flow sends every customer message (``_order_flow_send_customer_message``):
+        by the customer's channel (SMS/Viber through Odoo's SMS queue, or
+        e-mail), within the company's sending window (else it waits for it),
+        logged in the order's customer messages, from the editable templates
+        "Fiscal receipt link". A customer who wants no messages gets none: a
+        note on the order says so. Returns the log entries of the messages
+        made (empty when none was)."""
         self.ensure_one()
-        partner = receipt.partner_id or self.partner_id
-        order = self.with_context(lang=partner.lang or self.env.lang)
-        body = order.env._(
-            "Your fiscal receipt for order %(order)s: %(url)s",
-            order=self.name,
-            url=receipt.public_url,
-        )
-        if partner.mobile or partner.phone:
-            order._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
-        else:
-            order.message_post(
-                body=body,
-                partner_ids=partner.ids,
+        Log = self.env["sale.order.customer.message"]
+        if not self._order_flow_preferred_medium():
+            self.message_post(
+                body=_(
+                    "The link of fiscal receipt %(receipt)s was not sent: the customer gets no "
+                    "messages (“Order messages by”: “No messages”).",
+                    receipt=receipt.display_name,
+                ),
                 message_type="comment",
-                subtype_xmlid="mail.mt_comment",
+                subtype_xmlid="mail.mt_note",
             )
+            return Log
+        logs = Log
+        for xmlid in RECEIPT_LINK_TEMPLATES:
+            template = self.env.ref(xmlid, raise_if_not_found=False)
+            if template:
+                logs |= self._order_flow_send_customer_message(template)
+        return logs
 
     def action_view_fiscal_receipts(self):
         self.ensure_one()

@@ -49,6 +49,14 @@ class FiscalCommon(FakeCheckboxTimeouts, AccountTestInvoicingCommon):
         cls.env["ir.config_parameter"].sudo().set_param("fiscal_ua.poll_interval", "0.01")
         cls.company = cls.env.company
         cls.uah = cls.company.currency_id
+        # customer messages go out at once, by SMS unless the customer chose otherwise
+        cls.company.write(
+            {
+                "order_flow_window_start": 0.0,
+                "order_flow_window_end": 24.0,
+                "order_flow_default_channel": "sms",
+            }
+        )
         cls.users = {
             role: new_test_user(
                 cls.env,

@@ -1,12 +1,18 @@
 """Orders paid online, prepayments, cash on delivery, the receipt link."""
 
+from datetime import datetime
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import FiscalCommon
+
+EVENING = datetime(2031, 1, 15, 20, 30, 0)  # 22:30 in Kyiv (UTC+2 in winter)
+MORNING_OPEN = datetime(2031, 1, 16, 7, 0, 0)  # 09:00 in Kyiv
 
 
 @tagged("post_install", "-at_install")
@@ -76,6 +82,17 @@ class TestOrderReceipts(FiscalCommon):
     def _process_queue(self):
         self.env["fiscal.receipt"]._cron_process_receipts()
 
+    def _sms_text(self, order):
+        """The text of the SMS with the receipt link, as the customer gets it."""
+        message = self._link_log(order).message_id
+        return self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)]).body
+
+    def _link_log(self, order):
+        """The entries of the order's customer message log with the receipt link."""
+        return order.customer_message_ids.filtered(
+            lambda m: m.template_name == "Fiscal receipt link"
+        )
+
     def test_fully_paid_online_order_is_fiscalized_and_the_link_sent(self):
         order = self._order()
         self._pay_online(order, 1000.0)
@@ -95,6 +112,14 @@ class TestOrderReceipts(FiscalCommon):
         self.assertEqual(len(sms), 1)
         self.assertEqual(sms.partner_ids, self.buyer)
         self.assertTrue(receipt.link_sent)
+        # it is in the order's customer message log, from the editable template
+        log = self._link_log(order)
+        self.assertEqual((log.medium, log.message_id), ("sms", sms))
+        self.assertEqual(log.template_name, "Fiscal receipt link")
+        # and it goes out through Odoo's SMS queue (the SMS provider sends it)
+        outgoing = self.env["sms.sms"].sudo().search([("mail_message_id", "=", sms.id)])
+        self.assertEqual(outgoing.number, "+380501112233")
+        self.assertIn(receipt.public_url, outgoing.body)
 
     def test_customer_without_phone_gets_the_link_by_email(self):
         order = self._order(partner=self.customer)
@@ -104,6 +129,95 @@ class TestOrderReceipts(FiscalCommon):
         message = order.message_ids.filtered(lambda m: receipt.public_url in (m.body or ""))
         self.assertEqual(message.message_type, "comment")
         self.assertEqual(message.partner_ids, self.customer)
+        self.assertEqual(message.subject, f"Your fiscal receipt for order {order.name}")
+        self.assertEqual(
+            (self._link_log(order).medium, self._link_log(order).message_id), ("email", message)
+        )
+        self.assertTrue(receipt.link_sent)
+
+    def test_customer_who_wants_no_messages_gets_no_link(self):
+        self.buyer.order_notify_channel = "none"
+        order = self._order()
+        self._pay_online(order, 1000.0)
+        self._process_queue()
+        receipt = order.fiscal_receipt_ids
+        self.assertEqual(receipt.state, "done")
+        self.assertFalse(
+            order.message_ids.filtered(lambda m: receipt.public_url in (m.body or "")),
+            "no message with the link",
+        )
+        self.assertFalse(self._link_log(order))
+        self.assertFalse(self.env["sms.sms"].sudo().search([("partner_id", "=", self.buyer.id)]))
+        self.assertFalse(receipt.link_sent)
+        note = order.message_ids.filtered(
+            lambda m: receipt.display_name in (m.body or "") and "was not sent" in (m.body or "")
+        )
+        self.assertEqual(len(note), 1)
+        self.assertTrue(note.subtype_id.internal, "a note for the staff, not for the customer")
+        self.assertIn("No messages", note.body)
+
+    def test_link_outside_the_sending_window_waits_for_it(self):
+        self.company.write({"order_flow_window_start": 9.0, "order_flow_window_end": 21.0})
+        self.register.send_receipt_link = False
+        order = self._order()
+        self._pay_online(order, 1000.0)
+        self._process_queue()
+        receipt = order.fiscal_receipt_ids
+        self.assertEqual((receipt.state, receipt.link_sent), ("done", False))
+        self.register.send_receipt_link = True
+        with freeze_time(EVENING):
+            receipt.sudo()._fiscal_after_done()  # as the scheduled action does
+        self.assertTrue(receipt.link_sent)
+        log = self._link_log(order)
+        self.assertEqual((log.scheduled_date, log.state), (MORNING_OPEN, "scheduled"))
+        self.assertIn(receipt.public_url, log.message_id.body)
+        outgoing = self.env["sms.sms"].sudo().search([("mail_message_id", "=", log.message_id.id)])
+        self.assertFalse(outgoing, "nothing goes out before the window opens")
+        with freeze_time(MORNING_OPEN.replace(minute=1)):
+            self.env["mail.message.schedule"].sudo()._send_notifications_cron()
+        outgoing = self.env["sms.sms"].sudo().search([("mail_message_id", "=", log.message_id.id)])
+        self.assertEqual(outgoing.number, "+380501112233")
+
+    def test_link_templates_are_editable_and_speak_the_customers_language(self):
+        sms = self.env.ref("fiscal_ua.sms_template_receipt_link")
+        mail = self.env.ref("fiscal_ua.mail_template_receipt_link")
+        # the receipt link is one of the placeholders template authors may use
+        self.assertIn(
+            "{{ object.fiscal_receipt_url }} (Receipt link)", sms._order_flow_placeholder_help()
+        )
+        self.assertTrue(
+            self.env["sale.order"]._order_flow_sample_message_values()["fiscal_receipt_url"]
+        )
+        for template in (sms, mail):
+            self.assertFalse(template._order_flow_has_code(), template.name)
+        # a Ukrainian-speaking customer gets the shipped text in Ukrainian
+        ukrainian = self.env["res.partner"].create(
+            {
+                "name": "Оксана Покупець",
+                "phone": "+380671112233",
+                "email": "oksana@example.com",
+                "lang": "uk_UA",
+            }
+        )
+        order = self._order(partner=ukrainian)
+        self._pay_online(order, 1000.0)
+        self._process_queue()
+        receipt = order.fiscal_receipt_ids
+        self.assertEqual(
+            self._sms_text(order),
+            f"Ваш фіскальний чек до замовлення {order.name}: {receipt.public_url}",
+        )
+        # an administrator changes the text; it is what the customer gets
+        sms.with_user(
+            self.users["administrator"]
+        ).body = "Receipt of {{ object.name }}: {{ object.fiscal_receipt_url }} Thank you!"
+        order = self._order()
+        self._pay_online(order, 1000.0)
+        self._process_queue()
+        receipt = order.fiscal_receipt_ids
+        self.assertEqual(
+            self._sms_text(order), f"Receipt of {order.name}: {receipt.public_url} Thank you!"
+        )
 
     def test_payment_post_processed_twice_gives_one_receipt(self):
         order = self._order()
