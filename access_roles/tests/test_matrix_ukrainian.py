@@ -77,7 +77,8 @@ class TestMatrixUkrainian(AccessRolesCommon):
             )
             self.assertIn(f"статус «{stage.name}»", support)
         sales = self._rows_of(statuses, "access_roles.group_role_sales")[0][7]
-        self.assertNotIn("cancelled", sales)
+        if "sale.order.stage" in self.env:
+            self.assertNotIn("cancelled", sales)
         self.assertIn("лише Самовивіз", sales)
 
     def test_xlsx_sheets_in_ukrainian(self):
