@@ -15,7 +15,9 @@ class SaleOrderCustomerMessage(models.Model):
     order: by an automation rule from a template, or written by a person from
     the order (“Message the customer”). For the rules it is the memory behind
     “one message per order, template and status visit”; it shows staff what
-    the customer got, from whom, and whether it went out."""
+    the customer got, from whom, and whether it went out. The messages are
+    sent, and logged here, by the order's messaging path
+    (``sale_order_messaging.py``)."""
 
     _name = "sale.order.customer.message"
     _description = "Order Customer Message"
