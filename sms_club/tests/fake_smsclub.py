@@ -135,6 +135,9 @@ class FakeSmsClub:
         # a byte written here ends every wait for the client (see release)
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
+        # requests being handled: a live count, never reset (a handler may
+        # still be finishing when a test resets the fake)
+        self.in_progress = 0
         self.reset()
 
     # ------------------------------------------------------------ control
@@ -155,7 +158,6 @@ class FakeSmsClub:
             self.russian_states = False
             self.answered = defaultdict(deque)  # token -> times of answered requests
             self.too_many = 0
-            self.in_progress = 0
             self.random = None
             self._drain_wake()
 
@@ -209,7 +211,7 @@ class FakeSmsClub:
         """Wait until no request is being handled (late processing done)."""
         deadline = time.monotonic() + timeout
         with self.idle:
-            while self.in_progress:
+            while self.in_progress > 0:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
