@@ -191,7 +191,7 @@ class DeliveryCarrier(models.Model):
             props["VolumeGeneral"] = str(round(dims[0] * dims[1] * dims[2] / 1_000_000.0, 4))
         cod = 0.0
         if preset.cod:
-            cod = order.currency_id.round(max(order.amount_total - order.paid_amount, 0.0))
+            cod = order.amount_due  # the order flow's one paid fact: what is left to pay
             if cod > 0:
                 amount = f"{cod:.2f}".rstrip("0").rstrip(".")
                 if preset.cod_kind == "afterpayment":
