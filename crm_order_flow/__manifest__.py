@@ -14,6 +14,7 @@
         "sale_stock",
         "delivery",
         "base_automation",
+        "base_automation_performance",
         "sms",
     ],
     "external_dependencies": {"python": ["phonenumbers"]},
