@@ -8,6 +8,7 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "depends": [
+        "base_automation_performance",
         "access_roles",
         "crm_order_flow",
         "delivery_novaposhta",

@@ -2,6 +2,7 @@
 suite-wide checks, every model of the suite in the access matrix with rights
 for the store roles, the demo logins of the README working."""
 
+import inspect
 import os
 
 from odoo.modules.module import get_module_path
@@ -10,7 +11,18 @@ from odoo.tests.common import TransactionCase
 
 from odoo.addons.access_roles.tests.common import ROLES
 
-SUITE = ("access_roles", "crm_order_flow", "delivery_novaposhta", "sms_club", "fiscal_ua")
+SUITE = (
+    "base_automation_performance",
+    "access_roles",
+    "crm_order_flow",
+    "delivery_novaposhta",
+    "sms_club",
+    "fiscal_ua",
+)
+# Technical addons of the suite that are not built on access_roles: they
+# define no model, field or public method of their own (checked below), so
+# the store roles have nothing to be given there.
+TECHNICAL = ("base_automation_performance",)
 
 
 @tagged("post_install", "-at_install")
@@ -51,7 +63,34 @@ class TestSuiteIntegrity(TransactionCase):
 
     def test_suite_modules_are_found_as_built_on_access_roles(self):
         found = set(self.env["access.matrix.line"]._suite_module_names())
-        self.assertTrue(set(SUITE) <= found)
+        self.assertTrue(set(SUITE) - set(TECHNICAL) <= found)
+
+    def test_technical_addons_add_no_model_field_or_public_method(self):
+        """A technical addon only changes how Odoo's own models work: a model,
+        a field or a public method (an RPC endpoint) of its own would need
+        rights for the store roles, so it would belong to an addon built on
+        access_roles."""
+        for name, model_class in self.env.registry.items():
+            with self.subTest(model=name):
+                self.assertNotIn(model_class._original_module, TECHNICAL)
+                for field in model_class._fields.values():
+                    self.assertNotIn(field._module, TECHNICAL, field)
+                for klass in model_class.mro():
+                    parts = (getattr(klass, "__module__", "") or "").split(".")
+                    if (
+                        len(parts) < 3
+                        or parts[:2] != ["odoo", "addons"]
+                        or parts[2] not in TECHNICAL
+                    ):
+                        continue
+                    public = [
+                        attr
+                        for attr, member in vars(klass).items()
+                        if inspect.isfunction(member)
+                        and not attr.startswith("_")
+                        and attr not in ("create", "write", "unlink")
+                    ]
+                    self.assertFalse(public, f"{klass.__module__} adds public methods")
 
     def test_demo_logins_of_the_readme(self):
         demo = self.env.ref("access_roles.user_demo_sales", raise_if_not_found=False)
