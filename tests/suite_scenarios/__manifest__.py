@@ -10,6 +10,8 @@
     "depends": [
         "base_automation_performance",
         "access_roles",
+        "access_roles_purchase",
+        "access_roles_sale_margin",
         "crm_order_flow",
         "delivery_novaposhta",
         "sms_club",

@@ -14,6 +14,8 @@ from odoo.addons.access_roles.tests.common import ROLES
 SUITE = (
     "base_automation_performance",
     "access_roles",
+    "access_roles_purchase",
+    "access_roles_sale_margin",
     "crm_order_flow",
     "delivery_novaposhta",
     "sms_club",
