@@ -7,7 +7,6 @@ from . import test_messages
 from . import test_journey
 from . import test_trigger_map
 from . import test_install_hook
-from . import test_rule_lookup
 from . import test_server_side_privilege
 from . import test_template_security
 from . import test_system_only_fields
