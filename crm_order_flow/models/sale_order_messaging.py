@@ -280,16 +280,23 @@ class SaleOrder(models.Model):
             "customer's mobile number."
         )
 
-    def _order_flow_send_customer_message(self, template, automation=None):
+    def _order_flow_send_customer_message(self, template, automation=None, occasion=None):
         """Send the customer ``template`` (an ``sms.template`` or a
         ``mail.template`` of sale.order) through Odoo's messaging, following
         the customer's channel, the company's sending window and the rule
         “once per order, template and status visit”. Returns the log entries
         of the messages actually created. The entry point for the customer
-        messages of every addon (see the module's docstring)."""
+        messages of every addon (see the module's docstring).
+
+        ``occasion`` names what the message is about when one template may
+        rightly go out several times in one status visit, one per occasion
+        (``"fiscal.receipt,42"``: the link of each fiscal receipt); the
+        “once” rule then holds per occasion."""
         Log = self.env["sale.order.customer.message"].sudo()
         medium = "sms" if template._name == "sms.template" else "email"
         template_ref = f"{template._name},{template.id}"
+        if occasion:
+            template_ref = f"{template_ref}:{occasion}"
         logs = Log.browse()
         for order in self:
             mediums = order._order_flow_mediums()

@@ -126,6 +126,22 @@ class TestMessages(OrderFlowCommon):
             2,
         )
 
+    def test_once_per_occasion_within_a_visit(self):
+        """A template that rightly goes out once per thing in one status visit
+        (the link of each fiscal receipt) is sent once per occasion."""
+        order = self.make_order()
+        template = self.env.ref("crm_order_flow.sms_template_payment_link")
+
+        def sent():
+            return order.customer_message_ids.filtered(lambda m: m.template_name == "Payment link")
+
+        order._order_flow_send_customer_message(template, occasion="receipt,1")
+        order._order_flow_send_customer_message(template, occasion="receipt,1")
+        self.assertEqual(len(sent()), 1, "the same occasion twice: sent once")
+        order._order_flow_send_customer_message(template, occasion="receipt,2")
+        self.assertEqual(len(sent()), 2, "another occasion in the same visit: sent again")
+        self.assertEqual(len(sent().visit_id), 1, "both in one status visit")
+
     def test_sms_segments(self):
         self.assertEqual(sms_segments("Hello"), (5, 1, "gsm7"))
         self.assertEqual(sms_segments("а" * 70), (70, 1, "ucs2"))

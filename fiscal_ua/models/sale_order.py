@@ -295,7 +295,11 @@ class SaleOrder(models.Model):
         for xmlid in RECEIPT_LINK_TEMPLATES:
             template = self.env.ref(xmlid, raise_if_not_found=False)
             if template:
-                logs |= self._order_flow_send_customer_message(template)
+                # One link per receipt, even when two receipts (a prepayment
+                # and the final one) fall in the same status visit.
+                logs |= self._order_flow_send_customer_message(
+                    template, occasion=f"{receipt._name},{receipt.id}"
+                )
         return logs
 
     def action_view_fiscal_receipts(self):

@@ -256,6 +256,18 @@ class TestOrderReceipts(FiscalCommon):
             },
         )
         self.assertEqual(self.fake.chains[relation]["paid_sum"], 100000)
+        # the customer gets the link of each receipt
+        self.assertTrue(prepayment.link_sent)
+        self.assertTrue(final.link_sent)
+        for receipt in prepayment | final:
+            self.assertTrue(
+                order.message_ids.filtered(
+                    lambda m, url=receipt.public_url: (
+                        m.message_type == "sms" and url in (m.body or "")
+                    )
+                ),
+                receipt.display_name,
+            )
 
     def test_final_receipt_waits_for_the_prepayment_receipt(self):
         self.form_online.policy = "prepayment"
