@@ -271,15 +271,7 @@ class AccountMove(models.Model):
         partner = receipt.partner_id
         channel = partner.order_notify_channel or self.company_id.order_flow_default_channel
         if channel == "none":
-            self.message_post(
-                body=_(
-                    "The link of fiscal receipt %(receipt)s was not sent: the customer gets no "
-                    "messages (“Order messages by”: “No messages”).",
-                    receipt=receipt.display_name,
-                ),
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-            )
+            receipt._fiscal_note_link_not_sent(self)
             return self.env["mail.message"]
         env = self.with_context(lang=partner.lang or self.env.lang).env
         body = env._(

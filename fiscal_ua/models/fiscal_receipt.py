@@ -652,6 +652,20 @@ class FiscalReceipt(models.Model):
                 self.register_id._error_text(exc),
             )
 
+    def _fiscal_note_link_not_sent(self, document):
+        """Tell the staff on ``document`` (the order or the invoice) that the
+        customer wants no messages, so the receipt's link was not sent."""
+        self.ensure_one()
+        document.message_post(
+            body=_(
+                "The link of fiscal receipt %(receipt)s was not sent: the customer gets no "
+                "messages (“Order messages by”: “No messages”).",
+                receipt=self.display_name,
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
     def _result_action(self):
         """A notification telling the user what happened to the receipt."""
         self.ensure_one()

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero
 
 from ..checkbox import CHECK_URL
@@ -281,15 +281,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         Log = self.env["sale.order.customer.message"]
         if not self._order_flow_preferred_medium():
-            self.message_post(
-                body=_(
-                    "The link of fiscal receipt %(receipt)s was not sent: the customer gets no "
-                    "messages (“Order messages by”: “No messages”).",
-                    receipt=receipt.display_name,
-                ),
-                message_type="comment",
-                subtype_xmlid="mail.mt_note",
-            )
+            receipt._fiscal_note_link_not_sent(self)
             return Log
         logs = Log
         for xmlid in RECEIPT_LINK_TEMPLATES:
