@@ -203,7 +203,10 @@ class FakeSmsClub:
             return [call["path"] for call in self.calls]
 
     def statuses(self):
-        """HTTP statuses answered, in order (``None``: no answer)."""
+        """HTTP statuses answered, in order (``None``: no answer). Waits for
+        the requests being handled: a client may have its answer before the
+        fake has noted what it answered."""
+        self.wait_idle()
         with self.lock:
             return [call.get("status") for call in self.calls]
 
@@ -294,14 +297,18 @@ class FakeSmsClub:
     def _serve(self, handler, method):
         with self.lock:
             self.in_progress += 1
+        status = None
         try:
             status = self._handle(handler, method)
         finally:
+            # noted before the request counts as handled (see statuses())
+            call = getattr(handler, "_fake_call", None)
+            if call is not None:
+                with self.lock:
+                    call["status"] = status
             with self.idle:
                 self.in_progress -= 1
                 self.idle.notify_all()
-        with self.lock:
-            handler._fake_call["status"] = status
 
     def _handle(self, handler, method):
         path = handler.path.strip("/")
