@@ -1,0 +1,42 @@
+"""Constants of the monobank acquiring provider."""
+
+# The currencies monobank acquiring takes, with their ISO 4217 numeric codes (``ccy``).
+SUPPORTED_CURRENCIES = {"UAH": 980}
+
+# The codes of the payment methods to activate when monobank is activated.
+DEFAULT_PAYMENT_METHOD_CODES = {
+    # Primary payment methods.
+    "card",
+    # Brand payment methods.
+    "visa",
+    "mastercard",
+}
+
+# How long the payment page of an invoice stays valid (seconds).
+INVOICE_VALIDITY = 86400
+
+# Seconds to wait for monobank to connect and to answer.
+REQUEST_TIMEOUT = 20.0
+
+# The public key is fetched again after a failed signature check at most this often (seconds):
+# a flood of forged callbacks must not become a flood of requests to monobank.
+PUBKEY_REFRESH_INTERVAL = 60
+
+# Reconciliation: transactions created less than this many days ago are still checked.
+RECONCILE_MAX_AGE_DAYS = 7
+# Reconciliation: at most this many transactions per run (the least recently checked first).
+RECONCILE_BATCH = 100
+
+# monobank invoice statuses.
+STATUS_PENDING = ("created", "processing", "hold")
+STATUS_DONE = "success"
+STATUS_FAILED = "failure"
+STATUS_EXPIRED = "expired"
+STATUS_REVERSED = "reversed"
+
+# monobank refund (cancel) statuses → the state of the refund transaction.
+REFUND_STATUS_MAPPING = {
+    "processing": "pending",
+    "success": "done",
+    "failure": "error",
+}

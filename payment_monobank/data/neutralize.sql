@@ -1,0 +1,3 @@
+-- disable monobank payment provider
+UPDATE payment_provider
+   SET monobank_token = NULL;
