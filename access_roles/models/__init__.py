@@ -14,3 +14,4 @@ from . import product_supplierinfo
 from . import sale_order
 from . import sale_order_line
 from . import stock_picking
+from . import payment_transaction

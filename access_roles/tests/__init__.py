@@ -10,3 +10,4 @@ from . import test_role_selector
 from . import test_status_rights
 from . import test_system_only
 from . import test_transfer_carrier
+from . import test_payment_transaction

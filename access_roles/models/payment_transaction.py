@@ -1,0 +1,55 @@
+"""Online payments are facts the payment provider reports: the state of a
+transaction, the provider's reference and the time and message of its last
+change are set by the provider's code only, and the amount, currency,
+provider, reference and orders of a transaction never change once it exists.
+Odoo lets the accounting groups write transactions; for the store's roles
+these fields are refused, whoever asks (an accountant writing "done" on a
+transaction would mark an order paid and issue its fiscal receipt)."""
+
+from odoo import _, fields, models
+from odoo.exceptions import AccessError
+
+# Fixed once the transaction is created (Odoo's code never writes them later).
+FIXED_AFTER_CREATE = (
+    "amount",
+    "currency_id",
+    "provider_id",
+    "reference",
+    "operation",
+    "source_transaction_id",
+    "sale_order_ids",
+)
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    state = fields.Selection(system_only=True)
+    state_message = fields.Text(system_only=True, copy=False)
+    last_state_change = fields.Datetime(system_only=True, copy=False)
+    provider_reference = fields.Char(system_only=True, copy=False)
+
+    def write(self, vals):
+        if not self.env.su:
+            fixed = [name for name in FIXED_AFTER_CREATE if name in vals and name in self._fields]
+            if fixed:
+                labels = ", ".join(
+                    "“%s”" % self._fields[name]._description_string(self.env) for name in fixed
+                )
+                raise AccessError(
+                    _(
+                        "%(fields)s of a payment transaction cannot be changed once it exists.",
+                        fields=labels,
+                    )
+                )
+        return super().write(vals)
+
+    def _update_state(self, allowed_states, target_state, state_message):
+        # Every state change of Odoo's payment framework (_set_pending, _set_done,
+        # _set_error…) goes through here, called by the provider's code on the
+        # provider's answer, also when a person triggered the request (a refund,
+        # a capture): sudo because the state is system-only for every role.
+        done = super(PaymentTransaction, self.sudo())._update_state(
+            allowed_states, target_state, state_message
+        )
+        return done.with_env(self.env)
