@@ -32,6 +32,7 @@
         "views/fiscal_payment_form_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
+        "views/payment_provider_views.xml",
         "views/fiscal_ua_menus.xml",
     ],
     "demo": ["demo/fiscal_ua_demo.xml"],

@@ -7,5 +7,6 @@ from . import fiscal_shift
 from . import fiscal_receipt
 from . import account_move
 from . import sale_order
+from . import payment_provider
 from . import payment_transaction
 from . import stock_picking

@@ -97,6 +97,16 @@ class AccountMove(models.Model):
             payment = counterpart.move_id.origin_payment_id
             form = Form.browse()
             transaction = payment.payment_transaction_id if payment else False
+            if transaction and transaction.provider_id.fiscal_by_acquirer:
+                raise UserError(
+                    _(
+                        "Invoice %(invoice)s was paid through %(provider)s, which issues the "
+                        "fiscal receipts of its payments itself: the customer has a receipt "
+                        "already.",
+                        invoice=self.name,
+                        provider=transaction.provider_id.name,
+                    )
+                )
             if transaction:
                 form = Form._for_transaction(transaction)
             form = form or Form._for_journal(counterpart.journal_id)

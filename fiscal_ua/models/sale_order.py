@@ -1,7 +1,7 @@
 import logging
 
-from odoo import api, fields, models
-from odoo.tools import float_compare, float_is_zero
+from odoo import _, api, fields, models
+from odoo.tools import float_compare, float_is_zero, format_amount
 
 from ..checkbox import CHECK_URL
 from .fiscal_groups import FISCAL_GROUPS, RECEIPT_READERS
@@ -186,6 +186,12 @@ class SaleOrder(models.Model):
         prepayment receipt for a partial payment, final receipt for the rest)."""
         Form = self.env["fiscal.payment.form"].sudo()
         receipts = self.env["fiscal.receipt"].sudo()
+        if transaction.provider_id.fiscal_by_acquirer:
+            # The acquirer issued the receipt of this payment: a second one
+            # from the store would count the sale twice.
+            for order in self.sudo():
+                order._fiscal_note_by_acquirer(transaction)
+            return receipts
         form = Form._for_transaction(transaction)
         if not form or form.policy in ("none", "on_shipping"):
             return receipts
@@ -249,6 +255,15 @@ class SaleOrder(models.Model):
             rest = order.amount_total - order.paid_amount
             if float_compare(rest, 0.0, precision_rounding=order.currency_id.rounding) <= 0:
                 continue
+            by_acquirer = order._fiscal_done_transactions().filtered(
+                lambda tx: tx.provider_id.fiscal_by_acquirer
+            )
+            if by_acquirer:
+                # The acquirer fiscalized the prepayment with its own cash
+                # register: the receipt of the rest must follow from that one,
+                # which this store cannot chain to. A person issues it.
+                order._fiscal_note_by_acquirer(by_acquirer[0], rest=rest)
+                continue
             chain = order._fiscal_chain()
             if chain:
                 receipts |= order._fiscal_queue(
@@ -268,6 +283,29 @@ class SaleOrder(models.Model):
             )
         receipts._fiscal_trigger()
         return receipts
+
+    def _fiscal_note_by_acquirer(self, transaction, rest=None):
+        """Tell the staff on the order that the acquirer of ``transaction``
+        fiscalizes its payments, so the store issued no receipt (and, with
+        ``rest``, that the receipt of the rest paid on delivery is theirs to
+        issue by hand)."""
+        self.ensure_one()
+        provider = transaction.provider_id.name
+        if rest is None:
+            body = _(
+                "No fiscal receipt issued by the store for payment %(payment)s: %(provider)s "
+                "issues the receipts of its payments.",
+                payment=transaction.reference,
+                provider=provider,
+            )
+        else:
+            body = _(
+                "The prepayment was fiscalized by %(provider)s: issue the receipt of the rest "
+                "paid on delivery (%(rest)s) by hand.",
+                provider=provider,
+                rest=format_amount(self.env, rest, self.currency_id),
+            )
+        self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
 
     def _fiscal_send_receipt_link(self, receipt):
         """Send the customer the public link of ``receipt`` the way the order

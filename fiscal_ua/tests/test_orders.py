@@ -372,3 +372,63 @@ class TestOrderReceipts(FiscalCommon):
         self.assertEqual((final.receipt_type, final.state), ("final", "done"))
         self.assertEqual(final.payment_summary, "Післяплата 800.00")
         self.assertEqual(self.fake.chains[prepayment.prepayment_relation_id]["paid_sum"], 100000)
+
+    def test_acquirer_that_fiscalizes_gets_no_second_receipt(self):
+        """A provider marked "Fiscal receipts issued by the acquirer": no
+        receipt from the store, a note saying why, and the invoice refuses a
+        receipt by hand too."""
+        self.provider.fiscal_by_acquirer = True
+        order = self._order()
+        transaction = self._pay_online(order, 1000.0)
+        order._fiscal_on_transaction_done(transaction)
+        self._process_queue()
+        self.assertFalse(order.fiscal_receipt_ids)
+        self.assertFalse(self.fake.fiscal_receipts())
+        self.assertTrue(
+            any(
+                "issues the receipts of its payments" in body
+                for body in order.message_ids.mapped("body")
+            )
+        )
+        invoice = order._create_invoices()
+        invoice.action_post()
+        # the invoice is paid through the transaction's payment
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": order.partner_id.id,
+                "amount": 1000.0,
+                "currency_id": self.uah.id,
+                "journal_id": self.env["account.journal"]
+                .search([("type", "=", "bank"), ("company_id", "=", self.company.id)], limit=1)
+                .id,
+                "payment_transaction_id": transaction.id,
+            }
+        )
+        payment.action_post()
+        (payment.move_id.line_ids + invoice.line_ids).filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
+        with self.assertRaises(UserError) as caught:
+            invoice.with_user(self.accountant).action_fiscalize()
+        self.assertIn("issues the fiscal receipts of its payments itself", str(caught.exception))
+        self.assertFalse(self.fake.fiscal_receipts())
+
+    def test_prepayment_fiscalized_by_the_acquirer_leaves_the_rest_to_a_person(self):
+        self.form_online.policy = "prepayment"
+        self.provider.fiscal_by_acquirer = True
+        order = self._order(confirm=False)
+        order.fiscal_payment_form_id = self.form_cod
+        order.action_confirm()
+        self._pay_online(order, 200.0)
+        order.picking_ids.move_ids.quantity = 1
+        order.picking_ids.button_validate()
+        self._process_queue()
+        self.assertFalse(order.fiscal_receipt_ids)
+        self.assertFalse(self.fake.fiscal_receipts())
+        self.assertTrue(
+            any(
+                "issue the receipt of the rest" in body for body in order.message_ids.mapped("body")
+            )
+        )
