@@ -31,6 +31,7 @@
         "views/config_views.xml",
         "views/sale_order_customer_message_compose_views.xml",
         "views/template_preview_views.xml",
+        "views/payment_link_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

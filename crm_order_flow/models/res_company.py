@@ -33,6 +33,14 @@ class ResCompany(models.Model):
         translate=True,
         help="Offered to every customer message template as a placeholder.",
     )
+    order_flow_payment_provider_id = fields.Many2one(
+        "payment.provider",
+        string="Payment link provider",
+        domain="[('state', 'in', ('enabled', 'test')), ('company_id', '=', id)]",
+        help="The customer's payment link opens this provider's payment page directly "
+        "for the amount due. Empty: the first published provider that takes the order's "
+        "currency and amount.",
+    )
     order_flow_warehouse_user_id = fields.Many2one(
         "res.users",
         string="Warehouse user",

@@ -15,6 +15,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.order_flow_default_channel", readonly=False
     )
     order_flow_promo_line = fields.Char(related="company_id.order_flow_promo_line", readonly=False)
+    order_flow_payment_provider_id = fields.Many2one(
+        related="company_id.order_flow_payment_provider_id", readonly=False
+    )
     order_flow_warehouse_user_id = fields.Many2one(
         related="company_id.order_flow_warehouse_user_id", readonly=False
     )

@@ -31,6 +31,8 @@ For another addon:
 import logging
 from datetime import timedelta
 
+from werkzeug.urls import url_encode
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date, plaintext2html
@@ -173,7 +175,7 @@ class SaleOrder(models.Model):
             "delivery_point_name": _("Branch No. 12"),
             "delivery_point_address": _("Kyiv, 24 Sadova Street"),
             "delivery_storage_until_text": format_date(self.env, storage_until),
-            "payment_url": f"{self.get_base_url()}/my/orders/42",
+            "payment_url": f"{self.get_base_url()}/order-flow/pay/42?access_token=SAMPLE",
             "promo_line": company.order_flow_promo_line
             or _("10% off your next order with the code SAMPLE10"),
             "store_name": company.name,
@@ -182,10 +184,15 @@ class SaleOrder(models.Model):
         }
 
     def _compute_payment_url(self):
+        # The one-tap payment link (controllers/payment_link.py): the order's
+        # own access token, as on Odoo's customer portal; nothing else.
         for order in self:
             if order.id and order.require_payment and order.state in ("draft", "sent", "sale"):
-                order.payment_url = order.get_base_url() + order.sudo()._get_share_url(
-                    redirect=True
+                # sudo: the token is created the first time a link is made,
+                # whoever makes it (a rule's sender may not write the order).
+                token = order.sudo()._portal_ensure_token()
+                order.payment_url = f"{order.get_base_url()}/order-flow/pay/{order.id}?" + (
+                    url_encode({"access_token": token})
                 )
             else:
                 order.payment_url = False

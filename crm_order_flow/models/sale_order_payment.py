@@ -10,7 +10,7 @@ is extended in one place, ``_order_flow_paid_amount`` (``delivery_novaposhta``
 adds the cash on delivery the carrier transferred)."""
 
 from odoo import api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_is_zero
 
 PAYMENT_STATES = [
     ("not_paid", "Not paid"),
@@ -176,3 +176,48 @@ class SaleOrder(models.Model):
         if kind == "online":
             return {"payment_on_delivery": False, "require_payment": True}
         return {"payment_on_delivery": False}
+
+    # ------------------------------------------------------------ payment link
+    def _order_flow_link_amount(self):
+        """What the customer's payment link asks for now: the prepayment still
+        due when the order asks for a partial prepayment (Odoo's prepayment
+        percentage), else the whole amount due. Zero when nothing is due."""
+        self.ensure_one()
+        due = self.amount_due
+        if self.require_payment and 0 < self.prepayment_percent < 1:
+            prepayment_due = self._get_prepayment_required_amount() - self.paid_amount
+            if prepayment_due > 0:
+                due = min(due, self.currency_id.round(prepayment_due))
+        if float_is_zero(due, precision_rounding=self.currency_id.rounding or 0.01):
+            return 0.0
+        return due
+
+    def _order_flow_link_provider(self, amount):
+        """The payment provider whose page the payment link opens: the one set
+        in the company's settings when it is enabled (or in test mode) and
+        takes the order's currency, else the first provider able to take the
+        payment by redirection to its own page. An empty recordset when there
+        is none (the link then opens the order's page on the customer portal)."""
+        self.ensure_one()
+        # sudo: the customer following the link has no right to read providers;
+        # only the provider's id and flow are used, nothing of the customer's input.
+        Provider = self.env["payment.provider"].sudo()
+        chosen = self.company_id.sudo().order_flow_payment_provider_id
+        if (
+            chosen.state in ("enabled", "test")
+            and chosen.company_id == self.company_id
+            and chosen.redirect_form_view_id
+            and (
+                not chosen._get_supported_currencies()
+                or self.currency_id in chosen._get_supported_currencies()
+            )
+        ):
+            return chosen
+        compatible = Provider._get_compatible_providers(
+            self.company_id.id,
+            self.partner_invoice_id.id,
+            amount,
+            currency_id=self.currency_id.id,
+            sale_order_id=self.id,
+        )
+        return compatible.filtered("redirect_form_view_id")[:1]

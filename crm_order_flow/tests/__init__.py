@@ -19,3 +19,4 @@ from . import test_phone_order
 from . import test_template_preview
 from . import test_manual_message
 from . import test_status_right_stage
+from . import test_payment_link

@@ -107,7 +107,7 @@ class TestTemplatePreview(OrderFlowCommon):
         self.assertTrue(preview.order_flow_sample)
         self.assertEqual(preview.subject, "Order S00042 for Olena")
         self.assertIn(sample["amount_due_text"], preview.body_html)
-        self.assertIn("/my/orders/42", preview.body_html)
+        self.assertIn("/order-flow/pay/42", preview.body_html)
         self.assertFalse(preview.error_msg)
 
     def test_a_template_with_code_is_not_filled_from_the_sample(self):
