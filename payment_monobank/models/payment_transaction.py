@@ -191,6 +191,11 @@ class PaymentTransaction(models.Model):
         :rtype: list[dict]
         """
         self.ensure_one()
+        return self._monobank_default_basket_items()
+
+    def _monobank_default_basket_items(self):
+        """The one basket line of the transaction itself."""
+        self.ensure_one()
         return [
             {
                 "name": self._monobank_destination(),
@@ -214,7 +219,7 @@ class PaymentTransaction(models.Model):
             total,
             amount,
         )
-        return PaymentTransaction._monobank_basket_items(self)
+        return self._monobank_default_basket_items()
 
     # === NOTIFICATIONS (webhook, return, reconciliation) === #
 

@@ -1,1 +1,3 @@
 from . import test_client
+from . import test_provider
+from . import test_rendering
