@@ -15,8 +15,8 @@ DEFAULT_PAYMENT_METHOD_CODES = {
 # The checkout page's language.
 CHECKOUT_LANGUAGE = "uk"
 
-# Timeout of every request to LiqPay: (connect, read) seconds.
-REQUEST_TIMEOUT = (5.0, 20.0)
+# Timeout of every request to LiqPay, in seconds.
+REQUEST_TIMEOUT = 20.0
 
 # Mapping of LiqPay payment statuses to what happens to the transaction.
 PAYMENT_STATUS_MAPPING = {

@@ -44,7 +44,7 @@ DEFAULT_API_URL = "https://www.liqpay.ua"
 API_VERSION = 3
 CHECKOUT_PATH = "/api/3/checkout"
 REQUEST_PATH = "/api/request"
-DEFAULT_TIMEOUT = (5.0, 20.0)  # (connect, read) seconds
+DEFAULT_TIMEOUT = 20.0  # seconds
 
 # Our own error codes (LiqPay's err_code values are kept as they come).
 TIMEOUT = "timeout"  # no answer in time

@@ -1,0 +1,88 @@
+"""Refunds from Odoo at LiqPay: sent once, never twice, nothing lost."""
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import LiqPayCommon
+from .fake_liqpay import PRIVATE_KEY
+
+TX_LOGGER = "odoo.addons.payment_liqpay.models.payment_transaction"
+
+
+@tagged("post_install", "-at_install")
+class TestLiqPayRefund(LiqPayCommon):
+    def setUp(self):
+        super().setUp()
+        self.tx = self._create_transaction("redirect")
+        self.checkout(self.tx)
+        self.fake.pay(self.tx.reference, times=0)
+        self.tx._liqpay_reconcile()
+        self.assertEqual(self.tx.state, "done")
+
+    def refunded_at_liqpay(self):
+        return float(self.fake.payment(self.tx.reference)["refunded"])
+
+    def test_full_refund(self):
+        self.tx.action_refund()
+        refund = self.refunds(self.tx)
+        self.assertEqual((refund.state, refund.amount), ("done", -1111.11))
+        self.assertEqual(refund.provider_reference, self.tx.provider_reference)
+        self.assertEqual(self.refunded_at_liqpay(), 1111.11)
+        [request] = self.fake.api_requests("refund")
+        self.assertEqual(request["params"]["order_id"], self.tx.reference)
+        self.assertEqual(request["params"]["amount"], "1111.11")
+
+    @mute_logger(TX_LOGGER)
+    def test_partial_refund_then_reversal_notice(self):
+        self.tx.action_refund(amount_to_refund=100)
+        refund = self.refunds(self.tx)
+        self.assertEqual((refund.state, refund.amount), ("done", -100))
+        # LiqPay's notice of the reversal (callback or status) records nothing more
+        self.tx._process_notification_data(self.fake.payment_data(self.tx.reference))
+        self.assertEqual(self.refunds(self.tx), refund)
+        self.assertEqual(self.refunded_at_liqpay(), 100)
+
+    def test_refusal_keeps_nothing(self):
+        self.tx.action_refund(amount_to_refund=1000)
+        with self.assertRaises(UserError) as caught:
+            self.tx.action_refund(amount_to_refund=200)
+        self.assertIn("LiqPay refused the request", str(caught.exception))
+        self.assertIn("err_amount", str(caught.exception))
+        self.assertNotIn(PRIVATE_KEY, str(caught.exception))
+        self.assertEqual(self.refunded_at_liqpay(), 1000)
+
+    def test_lost_answer_is_not_resent(self):
+        """LiqPay refunded but the answer was lost: the refund stays pending, is never
+        sent again, and the reconciliation confirms it."""
+        self.fake.fail_next("lost")
+        with self.assertLogs(TX_LOGGER, "WARNING") as logs:
+            self.tx.action_refund()
+        self.assertIn("unknown outcome", logs.output[0])
+        refund = self.refunds(self.tx)
+        self.assertEqual(refund.state, "pending")
+        self.assertIn("check it in the LiqPay cabinet", refund.state_message)
+        self.assertEqual(self.refunded_at_liqpay(), 1111.11)
+        self.assertTrue(refund._liqpay_reconcile())
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(len(self.fake.api_requests("refund")), 1)
+
+    @mute_logger(TX_LOGGER)
+    def test_unprocessed_refund_not_resent_by_reconciliation(self):
+        self.fake.fail_next("5xx")
+        self.tx.action_refund(amount_to_refund=50)
+        refund = self.refunds(self.tx)
+        self.assertEqual(refund.state, "pending")
+        self.assertEqual(self.refunded_at_liqpay(), 0)
+        refund._liqpay_reconcile()
+        self.assertEqual(refund.state, "pending", "LiqPay shows no reversal: left for a person")
+        self.assertEqual(len(self.fake.api_requests("refund")), 1)
+
+    @mute_logger(TX_LOGGER)
+    def test_reversal_confirms_a_pending_refund(self):
+        self.fake.fail_next("lost")
+        self.tx.action_refund()
+        refund = self.refunds(self.tx)
+        self.tx._process_notification_data(self.fake.payment_data(self.tx.reference))
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(self.refunds(self.tx), refund)
