@@ -1,3 +1,6 @@
+import logging
+from contextlib import contextmanager
+
 from odoo.addons.payment.tests.common import PaymentCommon
 from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 
@@ -60,6 +63,34 @@ class MonobankCommon(PaymentCommon):
     def requests_to(self, path):
         return [r for r in self.fake.requests if r["path"] == path]
 
+    @contextmanager
+    def all_logs(self):
+        """Every log line of the block, at DEBUG, from Odoo (its HTTP server included),
+        requests/urllib3 and werkzeug, kept in a list instead of printed (SQL queries
+        excepted)."""
+        lines = []
+
+        class Keep(logging.Handler):
+            def emit(self, record):
+                lines.append(self.format(record))
+
+        root = logging.getLogger()
+        names = ("odoo", "odoo.addons", "urllib3", "requests", "werkzeug")
+        loggers = [root] + [logging.getLogger(name) for name in names]
+        sql = logging.getLogger("odoo.sql_db")
+        saved = [(logger, logger.level) for logger in [*loggers, sql]]
+        handlers = root.handlers[:]
+        root.handlers = [Keep(logging.DEBUG)]
+        for logger in loggers:
+            logger.setLevel(logging.DEBUG)
+        sql.setLevel(logging.INFO)
+        try:
+            yield lines
+        finally:
+            root.handlers = handlers
+            for logger, level in saved:
+                logger.setLevel(level)
+
     def post_process_triggers(self):
         cron = self.env.ref("payment.cron_post_process_payment_tx")
         return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
@@ -70,3 +101,29 @@ class MonobankHttpCommon(MonobankCommon, PaymentHttpCommon):
 
     def webhook_url(self):
         return self._build_url("/payment/monobank/webhook")
+
+    # The fake's callbacks reach Odoo through its HTTP server: the test's changes are flushed
+    # before, and its cache is stale after.
+    def pay(self, *args, **kwargs):
+        self.env.flush_all()
+        statuses = self.fake.pay(*args, **kwargs)
+        self.env.invalidate_all()
+        return statuses
+
+    def notify(self, *args, **kwargs):
+        self.env.flush_all()
+        statuses = self.fake.notify(*args, **kwargs)
+        self.env.invalidate_all()
+        return statuses
+
+    def deliver(self, *args, **kwargs):
+        self.env.flush_all()
+        status = self.fake.deliver(*args, **kwargs)
+        self.env.invalidate_all()
+        return status
+
+    def url_open(self, *args, **kwargs):
+        self.env.flush_all()
+        response = super().url_open(*args, **kwargs)
+        self.env.invalidate_all()
+        return response
