@@ -122,11 +122,8 @@ class LiqPayController(http.Controller):
         if not isinstance(data, str) or not isinstance(signature, str) or not data:
             return request.env["payment.provider"]
         # sudo: the private keys are readable by the system only; they check the signature.
-        providers_sudo = (
-            request.env["payment.provider"]
-            .sudo()
-            .search([("code", "=", "liqpay"), ("state", "!=", "disabled")])
-        )
+        # A disabled provider still hears about the payments made before it was disabled.
+        providers_sudo = request.env["payment.provider"].sudo().search([("code", "=", "liqpay")])
         for provider_sudo in providers_sudo:
             if verify(provider_sudo.liqpay_private_key, data, signature):
                 return provider_sudo

@@ -156,11 +156,11 @@ class PaymentTransaction(models.Model):
 
         reference = notification_data.get("order_id")
         if not reference:
-            raise ValidationError("LiqPay: " + _("Received data with missing reference."))
+            raise ValidationError(_("LiqPay: received data without a transaction reference."))
         tx = self.search([("reference", "=", reference), ("provider_code", "=", "liqpay")])
         if not tx:
             raise ValidationError(
-                "LiqPay: " + _("No transaction found matching reference %s.", reference)
+                _("LiqPay: no transaction found matching reference %s.", reference)
             )
         return tx
 

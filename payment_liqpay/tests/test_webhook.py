@@ -73,6 +73,11 @@ class TestLiqPayWebhook(LiqPayCommon, PaymentHttpCommon):
         self.assertEqual(response.status_code, 403)
         self.assertEqual(self.tx.state, "draft")
 
+    def test_disabled_provider_still_hears_of_its_payments(self):
+        self.liqpay.state = "disabled"
+        self.assertEqual(self.pay(self.tx), [200])
+        self.assertEqual(self.tx.state, "done")
+
     def test_unknown_reference(self):
         webhook = self.fake.payment(self.tx.reference)["server_url"]
         self.fake.checkout("NOT-OUR-TX", "5.00", server_url=webhook)
