@@ -5,7 +5,7 @@ from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
-from odoo.addons.payment_monobank.monobank import MonobankError
+from ..monobank import MonobankError
 
 _logger = logging.getLogger(__name__)
 

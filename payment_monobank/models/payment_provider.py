@@ -4,14 +4,9 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.payment_monobank import const
-from odoo.addons.payment_monobank.monobank import (
-    DEFAULT_API_URL,
-    MonobankClient,
-    MonobankError,
-    verify_signature,
-)
-from odoo.addons.payment_monobank.monobank import client as monobank_client
+from .. import const
+from ..monobank import DEFAULT_API_URL, MonobankClient, MonobankError, verify_signature
+from ..monobank import client as monobank_client
 
 _logger = logging.getLogger(__name__)
 
@@ -60,12 +55,13 @@ class PaymentProvider(models.Model):
 
     def _compute_feature_support_fields(self):
         """Override of `payment` to enable partial refunds."""
-        super()._compute_feature_support_fields()
+        res = super()._compute_feature_support_fields()
         self.filtered(lambda p: p.code == "monobank").update(
             {
                 "support_refund": "partial",
             }
         )
+        return res
 
     # === BUSINESS METHODS === #
 

@@ -6,9 +6,10 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.payment import utils as payment_utils
-from odoo.addons.payment_monobank import const
-from odoo.addons.payment_monobank.controllers.main import MonobankController
-from odoo.addons.payment_monobank.monobank import MonobankError
+
+from .. import const
+from ..controllers.main import MonobankController
+from ..monobank import MonobankError
 
 _logger = logging.getLogger(__name__)
 
@@ -141,13 +142,11 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         ccy = const.SUPPORTED_CURRENCIES.get(self.currency_id.name)
         if not ccy:
-            raise ValidationError(
-                "monobank: "
-                + _(
-                    "payments in %(currency)s are not accepted, only in UAH.",
-                    currency=self.currency_id.name,
-                )
+            message = "monobank: " + _(
+                "payments in %(currency)s are not accepted, only in UAH.",
+                currency=self.currency_id.name,
             )
+            raise ValidationError(message)
         amount = self._monobank_to_kopecks(self.amount)
         base_url = self.provider_id.get_base_url()
         redirect_url = urljoin(base_url, MonobankController._return_url)
@@ -247,10 +246,10 @@ class PaymentTransaction(models.Model):
                 limit=1,
             )
         if not tx:
-            raise ValidationError(
-                "monobank: "
-                + _("No transaction found matching reference %s.", reference or invoice_id)
+            message = "monobank: " + _(
+                "No transaction found matching reference %s.", reference or invoice_id
             )
+            raise ValidationError(message)
         return tx
 
     def _process_notification_data(self, notification_data):

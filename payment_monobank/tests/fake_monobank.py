@@ -84,6 +84,7 @@ class FakeMonobank:
             self.callbacks = []  # Callback, in the order they were made
             self.faults = deque()
             self.cancel_status = "success"  # the status of the next refunds
+            self.broken_replies = 0  # answers the client no longer waited for
             self._ids = itertools.count(1)
             self._clock = datetime(2025, 3, 1, 9, 0, 0, tzinfo=timezone.utc)
 
@@ -290,7 +291,8 @@ class FakeMonobank:
             handler.end_headers()
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting
+            with self.lock:
+                self.broken_replies += 1  # the client gave up waiting
 
     def _error(self, handler, status, code, text):
         self._reply(handler, status, {"errCode": code, "errText": text})
