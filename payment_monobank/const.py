@@ -22,6 +22,10 @@ REQUEST_TIMEOUT = 20.0
 # a flood of forged callbacks must not become a flood of requests to monobank.
 PUBKEY_REFRESH_INTERVAL = 60
 
+# The customer's return asks monobank about a transaction at most this often (seconds): the
+# public return route must not become a way to flood monobank with status requests.
+RETURN_CHECK_INTERVAL = 10
+
 # Reconciliation: transactions created less than this many days ago are still checked.
 RECONCILE_MAX_AGE_DAYS = 7
 # Reconciliation: at most this many transactions per run (the least recently checked first).

@@ -27,8 +27,9 @@ class MonobankController(http.Controller):
 
         Nothing the browser sends is trusted: the transaction's reference (``ref``, put in the
         return URL when the invoice was created) only says which transaction to ask monobank
-        about; its status comes from monobank's API (or from the webhook). Then the customer
-        sees Odoo's payment status page.
+        about; its status comes from monobank's API (at most once per ``RETURN_CHECK_INTERVAL``
+        seconds per transaction), or from the webhook. Then the customer sees Odoo's payment
+        status page.
 
         The route is flagged with `save_session=False` like Odoo's providers' return routes: the
         session cookie may be missing when coming back from another site, and the redirection
@@ -42,7 +43,11 @@ class MonobankController(http.Controller):
                 .sudo()
                 .search([("reference", "=", ref), ("provider_code", "=", "monobank")], limit=1)
             )
-            if tx_sudo and tx_sudo.state in ("draft", "pending"):
+            if (
+                tx_sudo
+                and tx_sudo.state in ("draft", "pending")
+                and not tx_sudo._monobank_checked_recently()
+            ):
                 try:
                     if tx_sudo._monobank_reconcile():
                         request.env.ref("payment.cron_post_process_payment_tx")._trigger()

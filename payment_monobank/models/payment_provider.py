@@ -178,9 +178,12 @@ class PaymentProvider(models.Model):
         :return: the providers whose key verifies the signature (empty: a bad signature)
         :rtype: payment.provider
         """
-        providers = self.search([("code", "=", "monobank"), ("state", "!=", "disabled")])
         if not x_sign:
             return self.browse()
+        # a provider disabled since the payment started still receives its callbacks
+        providers = self.search([("code", "=", "monobank")]).filtered(
+            lambda p: p.monobank_pubkey or p.sudo().monobank_token
+        )
         fetched = providers.filtered(lambda p: not p.monobank_pubkey)
         for provider in fetched:
             provider._monobank_fetch_pubkey()

@@ -498,6 +498,7 @@ class PaymentTransaction(models.Model):
         source = tx.source_transaction_id if tx.operation == "refund" else tx
         if source.provider_code != "monobank" or not source.provider_reference:
             return False
+        tx.monobank_checked_date = fields.Datetime.now()
         data = source.provider_id._monobank_client().invoice_status(source.provider_reference)
         source._handle_notification_data("monobank", data)
         if tx != source and tx.state in ("draft", "pending"):
@@ -515,6 +516,13 @@ class PaymentTransaction(models.Model):
                     "monobank: " + _("monobank has no record of this refund: nothing was refunded.")
                 )
         return True
+
+    def _monobank_checked_recently(self):
+        """Whether monobank was asked about this transaction less than
+        ``RETURN_CHECK_INTERVAL`` seconds ago."""
+        self.ensure_one()
+        limit = fields.Datetime.now() - timedelta(seconds=const.RETURN_CHECK_INTERVAL)
+        return bool(self.monobank_checked_date and self.monobank_checked_date > limit)
 
     @api.model
     def _cron_monobank_reconcile_pending(self):
@@ -558,6 +566,6 @@ class PaymentTransaction(models.Model):
                     _logger.exception(
                         "monobank: the status of transaction %s could not be applied", tx.reference
                     )
-                tx.monobank_checked_date = now
+                tx.monobank_checked_date = now  # also after a failure (rolled back above)
         if applied:
             self.env.ref("payment.cron_post_process_payment_tx")._trigger()

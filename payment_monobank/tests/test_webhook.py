@@ -62,6 +62,12 @@ class TestMonobankWebhook(MonobankHttpCommon):
         self.assertEqual(self.pay(other.reference, status="processing"), [200])
         self.assertEqual(other.state, "pending")
 
+    def test_callback_for_a_provider_disabled_since(self):
+        tx = self.rendered_tx()
+        self.provider.state = "disabled"
+        self.assertEqual(self.pay(tx.reference), [200])
+        self.assertEqual(tx.state, "done")
+
     def test_failure_and_expiry(self):
         failed = self.rendered_tx(reference="S-FAIL")
         self.assertEqual(self.pay(failed.reference, status="failure"), [200])
@@ -184,9 +190,10 @@ class TestMonobankWebhook(MonobankHttpCommon):
             )
         self.assertEqual(response.status_code, 303)
         self.assertEqual(tx.state, "draft")
-        # an unknown reference asks nobody
-        response = self.url_open("/payment/monobank/return?ref=NOPE", allow_redirects=False)
-        self.assertEqual(response.status_code, 303)
+        # coming back again at once, or with an unknown reference, asks nobody
+        for ref in (tx.reference, "NOPE"):
+            response = self.url_open(f"/payment/monobank/return?ref={ref}", allow_redirects=False)
+            self.assertEqual(response.status_code, 303)
         self.assertEqual(len(self.requests_to(STATUS)), 1)
 
     # ------------------------------------------------------------ the payment link
