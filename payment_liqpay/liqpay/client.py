@@ -20,9 +20,10 @@ be sent twice:
 - a *refusal*: LiqPay answered ``{"result": "error", ...}``; the request was
   not carried out;
 - an *uncertain outcome* (``error.uncertain``): no answer in time, the
-  connection cut, HTTP 5xx or 429, an empty, HTML or broken answer. LiqPay
-  may have carried the request out: ask for the payment's status before
-  doing anything again.
+  connection cut, an HTTP error, an empty, HTML or broken answer. LiqPay may
+  have carried the request out: ask for the payment's status before doing
+  anything again. HTTP 429 (too many requests) is a refusal: LiqPay did not
+  take the request.
 
 The keys never appear in an error text, a log line or a URL: the public key
 travels inside ``data``, the private key only into the signature.
@@ -53,7 +54,8 @@ SERVER_ERROR = "server_error"  # HTTP 5xx or another HTTP error without LiqPay's
 RATE_LIMITED = "rate_limited"  # HTTP 429
 BAD_ANSWER = "bad_answer"  # empty, not JSON, an HTML page, not the expected shape
 INVALID_DATA = "invalid_data"  # a data field that is not base64 JSON
-UNCERTAIN_CODES = (TIMEOUT, CONNECTION, SERVER_ERROR, RATE_LIMITED, BAD_ANSWER)
+# LiqPay may have carried the request out (a 429 says it did not).
+UNCERTAIN_CODES = (TIMEOUT, CONNECTION, SERVER_ERROR, BAD_ANSWER)
 # LiqPay's answer for an order id it does not know (the customer has not paid yet).
 PAYMENT_NOT_FOUND = "payment_not_found"
 

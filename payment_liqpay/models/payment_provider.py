@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import const
-from ..liqpay import LiqPayClient
+from ..liqpay import CONNECTION, RATE_LIMITED, TIMEOUT, LiqPayClient
 
 _logger = logging.getLogger(__name__)
 
@@ -107,13 +107,13 @@ class PaymentProvider(models.Model):
         :return: the translated message (never a key, never the HTTP library's text)
         :rtype: str
         """
+        if error.code == RATE_LIMITED:
+            return _("LiqPay refused the request: too many requests at once. Try again later.")
         if error.uncertain:
-            if error.code == "timeout":
+            if error.code == TIMEOUT:
                 reason = _("LiqPay did not answer in time.")
-            elif error.code == "connection":
+            elif error.code == CONNECTION:
                 reason = _("LiqPay could not be reached or the connection was cut.")
-            elif error.code == "rate_limited":
-                reason = _("LiqPay refused the request: too many requests at once.")
             else:
                 reason = _("LiqPay gave an answer that cannot be read.")
             return "%s %s" % (

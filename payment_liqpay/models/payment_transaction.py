@@ -4,7 +4,7 @@ from datetime import timedelta
 from werkzeug import urls
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.payment.const import CURRENCY_MINOR_UNITS
 
@@ -426,6 +426,12 @@ class PaymentTransaction(models.Model):
                         tx.reference,
                         error.code,
                         error.message,
+                    )
+                except (UserError, ValidationError) as error:
+                    _logger.warning(
+                        "LiqPay: transaction %s not checked (%s); left for the next run",
+                        tx.reference,
+                        error,
                     )
                 except Exception:
                     _logger.exception(

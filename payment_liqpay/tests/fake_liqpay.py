@@ -6,8 +6,8 @@ Plain Python (no Odoo import), importable as
     fake = FakeLiqPay()            # or FakeLiqPay(public_key=..., private_key=...)
     fake.start()                   # serves on a free port of 127.0.0.1
     provider.liqpay_api_url = fake.url
-    ...                            # the browser (or a test) posts the checkout form to
-                                   # fake.url + "/api/3/checkout"
+    fake.post_form(tx._get_processing_values()["redirect_form_html"])
+                                   # the customer's browser posts the checkout form
     fake.pay(tx.reference)         # the customer pays: signed callback(s) to server_url
     fake.stop()
 
@@ -65,6 +65,7 @@ import struct
 import threading
 import time
 from decimal import Decimal
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -88,8 +89,24 @@ def signature_of(private_key, data):
     return base64.b64encode(digest).decode("ascii")
 
 
+class _FormParser(HTMLParser):
+    """The action and the hidden inputs of an HTML form."""
+
+    def __init__(self):
+        super().__init__()
+        self.action = None
+        self.inputs = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.action = attrs.get("action")
+        elif tag == "input" and attrs.get("name"):
+            self.inputs[attrs["name"]] = attrs.get("value") or ""
+
+
 class FakeLiqPay:
-    def __init__(self, public_key=PUBLIC_KEY, private_key=PRIVATE_KEY, hang_seconds=15.0):
+    def __init__(self, public_key=PUBLIC_KEY, private_key=PRIVATE_KEY, hang_seconds=60.0):
         self.public_key = public_key
         self.private_key = private_key
         self.hang_seconds = hang_seconds
@@ -220,6 +237,20 @@ class FakeLiqPay:
                     **params,
                 }
             )
+
+    def post_form(self, html):
+        """Play the customer's browser submitting Odoo's redirect form (the
+        ``redirect_form_html`` of the transaction's processing values) to the
+        fake's checkout page.
+
+        :return: the checkout parameters the fake received (decoded ``data``)
+        """
+        parser = _FormParser()
+        parser.feed(html)
+        response = requests.post(parser.action, data=parser.inputs, timeout=30)
+        if response.status_code != 200:
+            raise ValueError(f"the fake refused the checkout form (HTTP {response.status_code})")
+        return json.loads(base64.b64decode(parser.inputs["data"]).decode("utf-8"))
 
     def pay(
         self,

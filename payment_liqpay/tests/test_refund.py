@@ -45,12 +45,25 @@ class TestLiqPayRefund(LiqPayCommon):
 
     def test_refusal_keeps_nothing(self):
         self.tx.action_refund(amount_to_refund=1000)
-        with self.assertRaises(UserError) as caught:
+        # the user's request is one transaction: the error rolls it back
+        with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
             self.tx.action_refund(amount_to_refund=200)
         self.assertIn("LiqPay refused the request", str(caught.exception))
         self.assertIn("err_amount", str(caught.exception))
         self.assertNotIn(PRIVATE_KEY, str(caught.exception))
         self.assertEqual(self.refunded_at_liqpay(), 1000)
+        self.assertEqual(len(self.refunds(self.tx)), 1)
+
+    def test_too_many_requests_keeps_nothing(self):
+        self.fake.fail_next("429")
+        with self.assertRaises(UserError) as caught, self.env.cr.savepoint():
+            self.tx.action_refund()
+        self.assertIn("too many requests", str(caught.exception))
+        self.assertFalse(self.refunds(self.tx))
+        self.assertEqual(self.refunded_at_liqpay(), 0)
+        # the user tries again later
+        self.tx.action_refund()
+        self.assertEqual(self.refunds(self.tx).state, "done")
 
     def test_lost_answer_is_not_resent(self):
         """LiqPay refunded but the answer was lost: the refund stays pending, is never
