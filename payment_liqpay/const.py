@@ -56,3 +56,5 @@ PAYMENT_STATUS_MAPPING = {
 RECONCILE_MAX_AGE_DAYS = 7
 # Reconciliation: at most this many transactions per provider and run.
 RECONCILE_BATCH_SIZE = 200
+# The customer's return asks LiqPay about a transaction at most once in this many seconds.
+RETURN_CHECK_INTERVAL = 10

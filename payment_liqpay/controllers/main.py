@@ -1,9 +1,11 @@
 import logging
+from datetime import timedelta
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
+from .. import const
 from ..liqpay import LiqPayError, decode_data, verify
 
 _logger = logging.getLogger(__name__)
@@ -25,8 +27,9 @@ class LiqPayController(http.Controller):
         """The customer's browser comes back from LiqPay's checkout.
 
         Nothing the browser sends is trusted: while the transaction is still open,
-        LiqPay's status API is asked (the callback may not have come yet); then the
-        customer goes to `/payment/status`.
+        LiqPay's status API is asked (the callback may not have come yet; at most once
+        per transaction in `const.RETURN_CHECK_INTERVAL` seconds); then the customer goes
+        to `/payment/status`.
 
         The route is flagged with `save_session=False` (like Odoo's providers) so that a
         POST coming back from LiqPay does not replace the customer's session, whose
@@ -42,7 +45,16 @@ class LiqPayController(http.Controller):
                 .sudo()
                 .search([("reference", "=", ref), ("provider_code", "=", "liqpay")], limit=1)
             )
-            if tx_sudo and tx_sudo.state in ("draft", "pending"):
+            now = fields.Datetime.now()
+            recently = now - timedelta(seconds=const.RETURN_CHECK_INTERVAL)
+            if (
+                tx_sudo
+                and tx_sudo.state in ("draft", "pending")
+                and not (tx_sudo.liqpay_checked_at and tx_sudo.liqpay_checked_at > recently)
+            ):
+                # at most one question to LiqPay per transaction in a short while, however
+                # often the page is reloaded
+                tx_sudo.liqpay_checked_at = now
                 state = tx_sudo.state
                 try:
                     tx_sudo._liqpay_reconcile()

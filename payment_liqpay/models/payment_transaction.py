@@ -36,7 +36,8 @@ class PaymentTransaction(models.Model):
     )
     liqpay_checked_at = fields.Datetime(
         string="Last Checked at LiqPay",
-        help="When the scheduled action last asked LiqPay about this payment.",
+        help="When LiqPay was last asked about this payment (scheduled check or the "
+        "customer's return).",
         readonly=True,
         copy=False,
     )
