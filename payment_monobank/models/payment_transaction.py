@@ -390,6 +390,8 @@ class PaymentTransaction(models.Model):
         provider reference. A ``reversed`` invoice whose refunds do not cover the amount gets
         one refund transaction for the rest, once."""
         self.ensure_one()
+        if self.state != "done":
+            return
         invoice_id = data.get("invoiceId") or self.provider_reference
         refunds = self.child_transaction_ids.filtered(lambda t: t.operation == "refund")
         for entry in data.get("cancelList") or []:
@@ -566,6 +568,7 @@ class PaymentTransaction(models.Model):
                     _logger.exception(
                         "monobank: the status of transaction %s could not be applied", tx.reference
                     )
-                tx.monobank_checked_date = now  # also after a failure (rolled back above)
+                # sudo: the system's own bookkeeping, also after a failure (rolled back above)
+                tx.sudo().monobank_checked_date = now
         if applied:
             self.env.ref("payment.cron_post_process_payment_tx")._trigger()
