@@ -201,6 +201,12 @@ class SaleOrder(models.Model):
             self.env["fiscal.receipt"]._lock_documents(order, nowait=False)
             if order._fiscal_has_invoice_receipt():
                 continue
+            if receipts.search_count(
+                [("transaction_id", "=", transaction.id), ("state", "!=", "error")], limit=1
+            ):
+                # This payment has its receipt: the payment processed again
+                # (a second post-processing) is no new payment.
+                continue
             paid = order.paid_amount
             rounding = order.currency_id.rounding
             full = float_compare(paid, order.amount_total, precision_rounding=rounding) >= 0

@@ -432,3 +432,20 @@ class TestOrderReceipts(FiscalCommon):
                 "issue the receipt of the rest" in body for body in order.message_ids.mapped("body")
             )
         )
+
+    def test_prepayment_processed_again_after_the_final_receipt_gives_nothing(self):
+        """A payment post-processed once more, after the order was paid in
+        full, is not taken for the final payment a second time."""
+        self.form_online.policy = "prepayment"
+        order = self._order()
+        first = self._pay_online(order, 300.0)
+        second = self._pay_online(order, 700.0)
+        self._process_queue()
+        self.assertEqual(
+            sorted(order.fiscal_receipt_ids.mapped("receipt_type")), ["final", "prepayment"]
+        )
+        order._fiscal_on_transaction_done(first)
+        order._fiscal_on_transaction_done(second)
+        self._process_queue()
+        self.assertEqual(len(order.fiscal_receipt_ids), 2)
+        self.assertEqual(len(self.fake.fiscal_receipts()), 2)
