@@ -16,6 +16,8 @@
         "delivery_novaposhta",
         "sms_club",
         "fiscal_ua",
+        "payment_liqpay",
+        "payment_monobank",
     ],
     "data": [],
     "assets": {

@@ -20,11 +20,19 @@ SUITE = (
     "delivery_novaposhta",
     "sms_club",
     "fiscal_ua",
+    "payment_liqpay",
+    "payment_monobank",
 )
 # Technical addons of the suite that are not built on access_roles: they
 # define no model, field or public method of their own (checked below), so
 # the store roles have nothing to be given there.
 TECHNICAL = ("base_automation_performance",)
+# Payment providers built the way Odoo's own are, on Odoo's payment app alone:
+# they add no model of their own, only fields and hooks on Odoo's payment
+# provider and transaction, whose rights are Odoo's (providers: administrators;
+# transactions: accounting, with access_roles refusing every role the fields
+# the provider's code sets).
+PROVIDERS = ("payment_liqpay", "payment_monobank")
 
 
 @tagged("post_install", "-at_install")
@@ -65,7 +73,16 @@ class TestSuiteIntegrity(TransactionCase):
 
     def test_suite_modules_are_found_as_built_on_access_roles(self):
         found = set(self.env["access.matrix.line"]._suite_module_names())
-        self.assertTrue(set(SUITE) - set(TECHNICAL) <= found)
+        self.assertTrue(set(SUITE) - set(TECHNICAL) - set(PROVIDERS) <= found)
+
+    def test_payment_providers_add_no_model_and_keep_their_keys_to_administrators(self):
+        Provider = self.env["payment.provider"]
+        for name, model_class in self.env.registry.items():
+            with self.subTest(model=name):
+                self.assertNotIn(model_class._original_module, PROVIDERS)
+        for name in ("liqpay_public_key", "liqpay_private_key", "monobank_token"):
+            with self.subTest(field=name):
+                self.assertEqual(Provider._fields[name].groups, "base.group_system")
 
     def test_technical_addons_add_no_model_field_or_public_method(self):
         """A technical addon only changes how Odoo's own models work: a model,
