@@ -4,9 +4,14 @@ change are set by the provider's code only, and the amount, currency,
 provider, reference and orders of a transaction never change once it exists.
 Odoo lets the accounting groups write transactions; for the store's roles
 these fields are refused, whoever asks (an accountant writing "done" on a
-transaction would mark an order paid and issue its fiscal receipt)."""
+transaction would mark an order paid and issue its fiscal receipt).
 
-from odoo import _, fields, models
+The fields a payment provider addon (``payment_<provider>``) adds to
+transactions hold that provider's answers (its status, the time of its last
+notice, the page it opened): they are system-only too, without the provider
+addon having to know of the store's roles."""
+
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
 # Fixed once the transaction is created (Odoo's code never writes them later).
@@ -28,6 +33,18 @@ class PaymentTransaction(models.Model):
     state_message = fields.Text(system_only=True, copy=False)
     last_state_change = fields.Datetime(system_only=True, copy=False)
     provider_reference = fields.Char(system_only=True, copy=False)
+
+    @api.model
+    def _access_system_only_fields(self):
+        names = super()._access_system_only_fields()
+        return names + tuple(
+            name
+            for name, field in self._fields.items()
+            if (field._module or "").startswith("payment_")
+            and field.store
+            and not field.related
+            and name not in names
+        )
 
     def write(self, vals):
         if not self.env.su:

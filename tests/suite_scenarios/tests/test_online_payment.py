@@ -10,6 +10,7 @@ Each vendor is its own local fake: LiqPay (payment_liqpay), SMS Club
 import re
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.fiscal_ua.tests.common import FiscalCommon
@@ -160,3 +161,31 @@ class TestOnlinePayment(FiscalCommon, HttpCase):
             ].count("to_assembly"),
             1,
         )
+
+    def test_no_role_writes_what_the_acquirer_answered(self):
+        """The fields the provider addons add to a transaction (LiqPay's
+        status, the time of monobank's last notice) are the acquirer's
+        answers: refused for every role, like the transaction's state."""
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.env.ref("payment.payment_method_card").id,
+                    "reference": "SCENARIO-TX-1",
+                    "amount": 100.0,
+                    "currency_id": self.uah.id,
+                    "partner_id": self.buyer.id,
+                }
+            )
+        )
+        for role in ("accountant", "administrator"):
+            for vals in (
+                {"liqpay_status": "success"},
+                {"monobank_modified_date": "2099-01-01 00:00:00"},
+                {"state": "done"},
+            ):
+                with self.subTest(role=role, vals=vals), self.assertRaises(AccessError):
+                    tx.with_user(self.users[role]).write(vals)
+        self.assertEqual((tx.state, tx.liqpay_status), ("draft", False))
