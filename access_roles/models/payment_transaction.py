@@ -11,7 +11,7 @@ transactions hold that provider's answers (its status, the time of its last
 notice, the page it opened): they are system-only too, without the provider
 addon having to know of the store's roles."""
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
 
 # Fixed once the transaction is created (Odoo's code never writes them later).
@@ -19,11 +19,19 @@ FIXED_AFTER_CREATE = (
     "amount",
     "currency_id",
     "provider_id",
+    "payment_method_id",
+    "token_id",
+    "partner_id",
     "reference",
     "operation",
     "source_transaction_id",
     "sale_order_ids",
 )
+# Written by Odoo's post-processing of a paid transaction (the accounting
+# payment it made, the invoices it paid, whether it ran), which runs as the
+# scheduler's user or with sudo: a person changing them would skip the
+# post-processing, make a second payment or move what the order counts as paid.
+POST_PROCESSING_FIELDS = ("is_post_processed", "payment_id", "invoice_ids")
 
 
 class PaymentTransaction(models.Model):
@@ -49,13 +57,15 @@ class PaymentTransaction(models.Model):
     def write(self, vals):
         if not self.env.su:
             fixed = [name for name in FIXED_AFTER_CREATE if name in vals and name in self._fields]
+            if self.env.uid != SUPERUSER_ID:
+                fixed += [name for name in POST_PROCESSING_FIELDS if name in vals]
             if fixed:
                 labels = ", ".join(
                     "“%s”" % self._fields[name]._description_string(self.env) for name in fixed
                 )
                 raise AccessError(
                     _(
-                        "%(fields)s of a payment transaction cannot be changed once it exists.",
+                        "%(fields)s of a payment transaction cannot be changed by hand.",
                         fields=labels,
                     )
                 )

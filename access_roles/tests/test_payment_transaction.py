@@ -48,13 +48,22 @@ class TestPaymentTransactionFacts(AccessRolesCommon):
                 {"state": "done"},
                 {"provider_reference": "FAKE-1"},
                 {"amount": 1.0},
+                {"partner_id": self.other_customer.id},
                 {"sale_order_ids": [Command.set(self.order_confirmed.ids)]},
+                # Odoo's post-processing: skipping it, or making its payment again
+                {"is_post_processed": True},
+                {"payment_id": False},
             ):
                 with self.subTest(role=role, vals=vals), self.assertRaises(AccessError):
                     tx.write(vals)
         self.assertEqual(self.tx.state, "draft")
         self.assertEqual(self.tx.amount, 1000.0)
         self.assertEqual(self.tx.sale_order_ids, self.order_draft)
+
+    def test_the_scheduler_still_post_processes(self):
+        """Odoo's post-processing runs as the scheduler's user (the system)."""
+        self.tx.with_user(self.env.ref("base.user_root")).write({"is_post_processed": True})
+        self.assertTrue(self.tx.is_post_processed)
 
     def test_no_role_creates_a_transaction_already_paid(self):
         Tx = self.env["payment.transaction"].with_user(self.users["accountant"])
