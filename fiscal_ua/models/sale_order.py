@@ -1,5 +1,7 @@
 import logging
 
+from markupsafe import escape
+
 from odoo import _, api, fields, models
 from odoo.tools import float_compare, float_is_zero, format_amount
 
@@ -186,16 +188,20 @@ class SaleOrder(models.Model):
         prepayment receipt for a partial payment, final receipt for the rest)."""
         Form = self.env["fiscal.payment.form"].sudo()
         receipts = self.env["fiscal.receipt"].sudo()
-        if transaction.provider_id.fiscal_by_acquirer:
-            # The acquirer issued the receipt of this payment: a second one
-            # from the store would count the sale twice.
-            for order in self.sudo():
-                order._fiscal_note_by_acquirer(transaction)
-            return receipts
         form = Form._for_transaction(transaction)
-        if not form or form.policy in ("none", "on_shipping"):
-            return receipts
         for order in self.sudo():
+            by_acquirer = order._fiscal_done_transactions().filtered(
+                lambda tx: tx.provider_id.fiscal_by_acquirer
+            )
+            if by_acquirer:
+                # The acquirer issued the receipt of its payments: a receipt
+                # of the store for this order would count them twice (a sale
+                # receipt names every payment of the order). A person issues
+                # what is left, if anything.
+                order._fiscal_note_by_acquirer(transaction, by_acquirer)
+                continue
+            if not form or form.policy in ("none", "on_shipping"):
+                continue
             if order.currency_id.name != "UAH" or order.state != "sale":
                 continue
             self.env["fiscal.receipt"]._lock_documents(order, nowait=False)
@@ -268,7 +274,7 @@ class SaleOrder(models.Model):
                 # The acquirer fiscalized the prepayment with its own cash
                 # register: the receipt of the rest must follow from that one,
                 # which this store cannot chain to. A person issues it.
-                order._fiscal_note_by_acquirer(by_acquirer[0], rest=rest)
+                order._fiscal_note_by_acquirer(None, by_acquirer, rest=rest)
                 continue
             chain = order._fiscal_chain()
             if chain:
@@ -290,27 +296,39 @@ class SaleOrder(models.Model):
         receipts._fiscal_trigger()
         return receipts
 
-    def _fiscal_note_by_acquirer(self, transaction, rest=None):
-        """Tell the staff on the order that the acquirer of ``transaction``
-        fiscalizes its payments, so the store issued no receipt (and, with
-        ``rest``, that the receipt of the rest paid on delivery is theirs to
-        issue by hand)."""
+    def _fiscal_note_by_acquirer(self, transaction, by_acquirer, rest=None):
+        """Tell the staff on the order, once per payment, that the store
+        issued no receipt because ``by_acquirer`` (payments of the order
+        through providers that issue their own receipts) were fiscalized by
+        the acquirer: for ``transaction`` when it is one of them, else that
+        the receipt of what was paid otherwise (``transaction``, or ``rest``
+        paid on delivery) is to be issued by hand."""
         self.ensure_one()
-        provider = transaction.provider_id.name
-        if rest is None:
+        providers = ", ".join(sorted(set(by_acquirer.provider_id.mapped("name"))))
+        if transaction and transaction in by_acquirer:
             body = _(
                 "No fiscal receipt issued by the store for payment %(payment)s: %(provider)s "
                 "issues the receipts of its payments.",
                 payment=transaction.reference,
-                provider=provider,
+                provider=providers,
+            )
+        elif transaction:
+            body = _(
+                "Payment %(payment)s got no automatic receipt: part of the order was "
+                "fiscalized by %(provider)s, so issue the receipt of this payment by hand.",
+                payment=transaction.reference,
+                provider=providers,
             )
         else:
             body = _(
                 "The prepayment was fiscalized by %(provider)s: issue the receipt of the rest "
                 "paid on delivery (%(rest)s) by hand.",
-                provider=provider,
+                provider=providers,
                 rest=format_amount(self.env, rest, self.currency_id),
             )
+        said = str(escape(body))
+        if any(said in (message.body or "") for message in self.message_ids):
+            return  # the same payment processed again: said once
         self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
 
     def _fiscal_send_receipt_link(self, receipt):

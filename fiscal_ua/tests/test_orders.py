@@ -75,8 +75,9 @@ class TestOrderReceipts(FiscalCommon):
         # Odoo's own payment creation needs an accounting setup of the provider
         # that is not the subject here; everything else of the post-processing runs.
         Transaction = type(self.env["payment.transaction"])
+        # as Odoo's scheduled post-processing does it (its user is the system)
         with patch.object(Transaction, "_create_payment", lambda tx, **kw: None):
-            transaction._post_process()
+            transaction.with_user(self.env.ref("base.user_root"))._post_process()
         return transaction
 
     def _process_queue(self):
@@ -449,3 +450,37 @@ class TestOrderReceipts(FiscalCommon):
         self._process_queue()
         self.assertEqual(len(order.fiscal_receipt_ids), 2)
         self.assertEqual(len(self.fake.fiscal_receipts()), 2)
+
+    def test_rest_paid_elsewhere_after_an_acquirer_receipt_is_left_to_a_person(self):
+        """The prepayment went through an acquirer that fiscalizes it, the
+        rest through another provider: a sale receipt of the store would
+        name the acquirer's payment again, so none is issued, a note says
+        so once, however often the payment is processed."""
+        acquirer = self.provider.copy({"name": "Fiscalizing acquirer", "fiscal_by_acquirer": True})
+        order = self._order()
+        transaction = self.env["payment.transaction"].create(
+            {
+                "provider_id": acquirer.id,
+                "payment_method_id": self.method.id,
+                "amount": 300.0,
+                "currency_id": self.uah.id,
+                "partner_id": order.partner_id.id,
+                "reference": f"{order.name}-acq",
+                "sale_order_ids": [Command.set(order.ids)],
+            }
+        )
+        transaction._set_done()
+        order._fiscal_on_transaction_done(transaction)
+        rest = self._pay_online(order, 700.0)
+        order._fiscal_on_transaction_done(rest)
+        self._process_queue()
+        self.assertEqual(order.order_payment_state, "paid")
+        self.assertFalse(order.fiscal_receipt_ids)
+        self.assertFalse(self.fake.fiscal_receipts())
+        notes = [
+            body
+            for body in order.message_ids.mapped("body")
+            if "issue the receipt of this payment by hand" in body
+        ]
+        self.assertEqual(len(notes), 1)
+        self.assertIn(rest.reference, notes[0])
