@@ -36,10 +36,10 @@ class ResCompany(models.Model):
     order_flow_payment_provider_id = fields.Many2one(
         "payment.provider",
         string="Payment link provider",
-        domain="[('state', 'in', ('enabled', 'test')), ('company_id', '=', id)]",
+        domain="[('state', 'in', ('enabled', 'test')), ('is_published', '=', True)]",
         help="The customer's payment link opens this provider's payment page directly "
-        "for the amount due. Empty: the first published provider that takes the order's "
-        "currency and amount.",
+        "for the amount due (it must be published). Empty: the first published provider "
+        "that takes the order's currency and amount.",
     )
     order_flow_warehouse_user_id = fields.Many2one(
         "res.users",

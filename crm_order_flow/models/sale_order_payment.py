@@ -10,7 +10,7 @@ is extended in one place, ``_order_flow_paid_amount`` (``delivery_novaposhta``
 adds the cash on delivery the carrier transferred)."""
 
 from odoo import api, fields, models
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare
 
 PAYMENT_STATES = [
     ("not_paid", "Not paid"),
@@ -183,14 +183,26 @@ class SaleOrder(models.Model):
         due when the order asks for a partial prepayment (Odoo's prepayment
         percentage), else the whole amount due. Zero when nothing is due."""
         self.ensure_one()
-        due = self.amount_due
+        # Payments the customer made that the provider has not confirmed yet
+        # (pending, or authorized and not captured) are not asked for again:
+        # a second tap on the link while the first payment is being
+        # confirmed must not charge the customer twice.
+        on_the_way = sum(
+            tx.currency_id._convert(
+                tx.amount, self.currency_id, self.company_id, fields.Date.today()
+            )
+            for tx in self.sudo().transaction_ids
+            if tx.state in ("pending", "authorized") and tx.operation != "refund"
+        )
+        due = self.amount_due - on_the_way
         if self.require_payment and 0 < self.prepayment_percent < 1:
-            prepayment_due = self._get_prepayment_required_amount() - self.paid_amount
+            prepayment_due = self._get_prepayment_required_amount() - self.paid_amount - on_the_way
             if prepayment_due > 0:
                 due = min(due, self.currency_id.round(prepayment_due))
-        if float_is_zero(due, precision_rounding=self.currency_id.rounding or 0.01):
+        rounding = self.currency_id.rounding or 0.01
+        if float_compare(due, 0.0, precision_rounding=rounding) <= 0:
             return 0.0
-        return due
+        return self.currency_id.round(due)
 
     def _order_flow_link_provider(self, amount):
         """The payment provider whose page the payment link opens: the one set
@@ -205,6 +217,10 @@ class SaleOrder(models.Model):
         chosen = self.company_id.sudo().order_flow_payment_provider_id
         if (
             chosen.state in ("enabled", "test")
+            # published, as Odoo asks of any provider offered to customers: a
+            # provider in test mode takes no real money and must not reach them
+            # unless an administrator published it on purpose
+            and chosen.is_published
             and chosen.company_id == self.company_id
             and chosen.redirect_form_view_id
             and (
@@ -220,4 +236,4 @@ class SaleOrder(models.Model):
             currency_id=self.currency_id.id,
             sale_order_id=self.id,
         )
-        return compatible.filtered("redirect_form_view_id")[:1]
+        return compatible.filtered(lambda p: p.redirect_form_view_id and p.is_published)[:1]

@@ -115,13 +115,39 @@ class TestPaymentLink(OrderFlowCommon, HttpCase):
     def test_the_company_chooses_the_provider(self):
         view = self.provider.redirect_form_view_id
         preferred = self.provider.copy(
-            {"name": "Preferred acquirer", "state": "test", "redirect_form_view_id": view.id}
+            {
+                "name": "Preferred acquirer",
+                "state": "test",
+                "is_published": True,
+                "redirect_form_view_id": view.id,
+            }
         )
         self.company.order_flow_payment_provider_id = preferred
         order = self._order()
         self._open(order.payment_url)
         self.assertEqual(self._transactions(order).provider_id, preferred)
-        # a disabled choice is passed over
-        preferred.state = "disabled"
+        # an unpublished or disabled choice is passed over (a provider in test
+        # mode takes no real money: it reaches customers only when published)
+        preferred.is_published = False
         self._open(order.payment_url)
         self.assertEqual(self._transactions(order)[0].provider_id, self.provider)
+        preferred.write({"is_published": True, "state": "disabled"})
+        self._open(order.payment_url)
+        self.assertEqual(self._transactions(order)[0].provider_id, self.provider)
+
+    def test_a_payment_being_confirmed_is_not_asked_for_again(self):
+        """The customer paid, the provider has not confirmed it yet: tapping
+        the link again asks only for what is not on its way."""
+        order = self._order()
+        self._open(order.payment_url)
+        first = self._transactions(order)
+        first._set_pending()
+        self.env.flush_all()
+        self.assertEqual(order._order_flow_link_amount(), 0.0)
+        response = self.url_open(order.payment_url, allow_redirects=False)
+        self.assertIn(response.status_code, (302, 303))
+        self.assertEqual(self._transactions(order), first, "no second payment")
+        # the first payment failed: the link asks for the whole amount again
+        first._set_error("Declined")
+        self.env.flush_all()
+        self.assertEqual(order._order_flow_link_amount(), 2000.0)
