@@ -9,11 +9,13 @@ from .client import (  # noqa: F401
     RATE_LIMITED,
     SERVER_ERROR,
     TIMEOUT,
+    UNREACHABLE_CODES,
     LiqPayClient,
     LiqPayError,
     decode_data,
     encode_data,
     format_amount,
+    scrub,
     sign,
     verify,
 )

@@ -26,7 +26,9 @@ be sent twice:
   take the request.
 
 The keys never appear in an error text, a log line or a URL: the public key
-travels inside ``data``, the private key only into the signature.
+travels inside ``data``, the private key only into the signature, and any text
+of LiqPay's (``err_code``, ``err_description``) is scrubbed of both keys
+(:func:`scrub`) before it goes into an error.
 """
 
 import base64
@@ -58,6 +60,22 @@ INVALID_DATA = "invalid_data"  # a data field that is not base64 JSON
 UNCERTAIN_CODES = (TIMEOUT, CONNECTION, SERVER_ERROR, BAD_ANSWER)
 # LiqPay's answer for an order id it does not know (the customer has not paid yet).
 PAYMENT_NOT_FOUND = "payment_not_found"
+# Failures that say LiqPay cannot be reached or is overloaded (not about one payment).
+UNREACHABLE_CODES = (TIMEOUT, CONNECTION, SERVER_ERROR, RATE_LIMITED)
+# What a key found in a text of LiqPay's is replaced with.
+SCRUBBED = "***"
+# Shorter "keys" are not scrubbed (they would blank out ordinary words).
+MIN_SCRUBBED_LENGTH = 6
+
+
+def scrub(text, *secrets):
+    """``text`` (any value, as a string) with each of ``secrets`` replaced by
+    :data:`SCRUBBED`: for a vendor text that may quote a key back."""
+    text = "" if text is None else str(text)
+    for secret in sorted((s for s in secrets if isinstance(s, str)), key=len, reverse=True):
+        if len(secret) >= MIN_SCRUBBED_LENGTH:
+            text = text.replace(secret, SCRUBBED)
+    return text
 
 
 def format_amount(amount, digits=2):
@@ -220,11 +238,14 @@ class LiqPayClient:
             raise LiqPayError(BAD_ANSWER, f"an answer that is not an object ({action})", status)
         return answer
 
-    @staticmethod
-    def _refusal(answer, action):
-        code = answer.get("err_code") or answer.get("code") or "error"
-        message = answer.get("err_description") or answer.get("description") or code
-        return LiqPayError(str(code), f"{message} ({action})", None, False)
+    def _scrub(self, text):
+        """``text`` of LiqPay's without this shop's keys (see :func:`scrub`)."""
+        return scrub(text, self.public_key, self.private_key)
+
+    def _refusal(self, answer, action):
+        code = self._scrub(answer.get("err_code") or answer.get("code") or "error")
+        message = self._scrub(answer.get("err_description") or answer.get("description") or code)
+        return LiqPayError(code, f"{message} ({action})", None, False)
 
     # ------------------------------------------------------------------ API calls
     def status(self, order_id):

@@ -24,15 +24,18 @@ it receives:
   - ``status``: the payment's data with ``result`` "ok", or ``{"result": "error",
     "err_code": "payment_not_found"}`` for an order nobody paid yet;
   - ``refund``: ``{"result": "ok", "status": "reversed", …}`` (any refund, partial
-    or not, leaves the payment "reversed") or ``{"result": "error", "err_code",
+    or not, leaves the payment "reversed"; the payment's ``refund_amount`` is then
+    the total of its refunds) or ``{"result": "error", "err_code",
     "err_description"}`` (not paid, or more than what is left);
   - a bad signature: ``{"result": "error", "err_code": "invalid_signature"}``.
 
 The customer is played by :meth:`FakeLiqPay.pay`: it sets the payment's status
 and sends the signed server-to-server callback to the order's ``server_url``,
-``times`` times, and returns the HTTP statuses the shop answered. Every callback
-is kept in ``callbacks`` (also with ``times=0``) and can be sent again later
-with :meth:`FakeLiqPay.resend` (replays, callbacks arriving out of order).
+``times`` times, and returns the HTTP statuses the shop answered. A person
+refunding in LiqPay's cabinet is played by :meth:`FakeLiqPay.refund` (the same
+callbacks). Every callback is kept in ``callbacks`` (also with ``times=0``) and
+can be sent again later with :meth:`FakeLiqPay.resend` (replays, callbacks
+arriving out of order).
 
 Faults, queued with :meth:`FakeLiqPay.fail_next` for the next requests
 (checkout or API):
@@ -131,12 +134,14 @@ class FakeLiqPay:
             self.next_payment_id = 2400000000
             self._drain_wake()
 
-    def fail_next(self, kind, count=1):
-        """The next ``count`` requests fail as ``kind`` (see the module's table)."""
+    def fail_next(self, kind, count=1, after=0):
+        """The next ``count`` requests fail as ``kind`` (see the module's table),
+        after ``after`` requests served normally (queued after the faults already
+        asked for)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
         with self.lock:
-            self.failures.extend([kind] * count)
+            self.failures.extend([None] * after + [kind] * count)
 
     def release(self):
         """End now every wait for the client to give up."""
@@ -292,6 +297,29 @@ class FakeLiqPay:
                 self.signed(self._payment_data(payment)),
                 order_id=order_id,
                 status=status,
+                url=payment.get("server_url"),
+            )
+            self.callbacks.append(callback)
+        return [self.resend(callback) for _i in range(times)]
+
+    def refund(self, order_id, amount, times=1):
+        """Play a refund made by a person in LiqPay's cabinet: ``amount`` more of
+        the payment of ``order_id`` is refunded and the signed "reversed" callback
+        is sent ``times`` times.
+
+        :return: the HTTP statuses the shop answered, one per callback sent
+        """
+        with self.lock:
+            payment = self.payments.get(order_id)
+            if payment is None or not payment.get("status"):
+                raise KeyError(f"no payment for order {order_id!r}")
+            answer = self._refund(payment, amount)
+            if answer["result"] != "ok":
+                raise ValueError(answer["err_description"])
+            callback = dict(
+                self.signed(self._payment_data(payment)),
+                order_id=order_id,
+                status=payment["status"],
                 url=payment.get("server_url"),
             )
             self.callbacks.append(callback)
@@ -472,7 +500,10 @@ class FakeLiqPay:
         if not record["signature_ok"] or not isinstance(params, dict):
             return self._error("invalid_signature", "Invalid signature")
         if params.get("public_key") != self.public_key:
-            return self._error("public_key_not_found", "Public key not found")
+            # LiqPay's texts may quote what they got back
+            return self._error(
+                "public_key_not_found", f"Public key {params.get('public_key')} not found"
+            )
         action = params.get("action")
         with self.lock:
             payment = self.payments.get(params.get("order_id"))
@@ -495,7 +526,7 @@ class FakeLiqPay:
         if amount <= 0 or amount > left:
             return self._error("err_amount", "The refund amount is more than what is left")
         payment["refunded"] = str(Decimal(payment["refunded"]) + amount)
-        payment["refund_amount"] = float(amount)
+        payment["refund_amount"] = float(Decimal(payment["refunded"]))  # all refunds
         payment["status"] = "reversed"
         payment["end_date"] = payment["refund_date_last"] = self._now_ms()
         return {

@@ -12,6 +12,7 @@ from ..liqpay import (
     decode_data,
     encode_data,
     format_amount,
+    scrub,
     sign,
     verify,
 )
@@ -78,6 +79,13 @@ class TestLiqPaySignature(TransactionCase):
         self.assertEqual(format_amount(0.005), "0.01")
         self.assertEqual(format_amount(3, 0), "3")
 
+    def test_scrub(self):
+        text = f"Key {PRIVATE_KEY} or {PUBLIC_KEY} refused; {PRIVATE_KEY}"
+        self.assertEqual(scrub(text, PUBLIC_KEY, PRIVATE_KEY), "Key *** or *** refused; ***")
+        # nothing to scrub, or keys too short to be keys
+        self.assertEqual(scrub("a bad amount", None, "", "a"), "a bad amount")
+        self.assertEqual(scrub(None, PUBLIC_KEY), "")
+
     def test_parse_callback(self):
         client = LiqPayClient(PUBLIC_KEY, PRIVATE_KEY)
         fields = client.signed({"status": "success", "order_id": "S1"})
@@ -133,6 +141,19 @@ class TestLiqPayClient(TransactionCase):
             client.status("ORD-1")
         self.assertEqual(caught.exception.code, "invalid_signature")
         self.assertFalse(caught.exception.uncertain)
+
+    def test_vendor_text_scrubbed(self):
+        """LiqPay quoting a key back: neither key reaches the error."""
+        client = LiqPayClient("i-unknown-shop-key", PRIVATE_KEY, self.fake.url, timeout=2)
+        with self.assertRaises(LiqPayError) as caught:
+            client.status("ORD-1")
+        self.assertEqual(caught.exception.code, "public_key_not_found")
+        self.assertEqual(caught.exception.message, "Public key *** not found (status)")
+        self.assertNotIn("i-unknown-shop-key", str(caught.exception))
+        answer = {"result": "error", "err_code": PRIVATE_KEY, "err_description": PUBLIC_KEY}
+        refusal = self.client._refusal(answer, "refund")
+        self.assertNotIn(PRIVATE_KEY, refusal.code + str(refusal))
+        self.assertNotIn(PUBLIC_KEY, refusal.message + str(refusal))
 
     def test_refund(self):
         self.fake.pay("ORD-1", times=0)
