@@ -17,6 +17,10 @@ CHECKOUT_LANGUAGE = "uk"
 
 # Timeout of every request to LiqPay, in seconds.
 REQUEST_TIMEOUT = 20.0
+# Timeout of the scheduled check's requests, in seconds (a run must not outlast its cron).
+RECONCILE_TIMEOUT = 10.0
+# Timeout of the status request made while the customer's browser waits, in seconds.
+RETURN_TIMEOUT = 5.0
 
 # Mapping of LiqPay payment statuses to what happens to the transaction.
 PAYMENT_STATUS_MAPPING = {
@@ -54,7 +58,19 @@ PAYMENT_STATUS_MAPPING = {
 
 # Reconciliation: transactions older than this are no longer asked about.
 RECONCILE_MAX_AGE_DAYS = 7
-# Reconciliation: at most this many transactions per provider and run.
+# Reconciliation: at most this many transactions per batch (one DB transaction).
 RECONCILE_BATCH_SIZE = 200
+# Reconciliation: a batch asks LiqPay no more after this many seconds; the rest is
+# reported as remaining and the scheduler runs the next batch at once.
+RECONCILE_TIME_BUDGET = 60
+# Reconciliation: after this many failures in a row saying LiqPay cannot be reached
+# (timeout, connection, HTTP 5xx, 429), the run stops: the rest waits for the next run.
+RECONCILE_MAX_UNREACHABLE = 3
+# A refund LiqPay does not show after this many times the provider's
+# `liqpay_reconcile_minutes` (and at least REFUND_GRACE_MIN_MINUTES) is set in error.
+REFUND_GRACE_FACTOR = 4
+REFUND_GRACE_MIN_MINUTES = 60
 # The customer's return asks LiqPay about a transaction at most once in this many seconds.
 RETURN_CHECK_INTERVAL = 10
+# The largest callback body taken, in bytes (a LiqPay callback is a few KiB).
+WEBHOOK_MAX_CONTENT_LENGTH = 64 * 1024

@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .. import const
-from ..liqpay import CONNECTION, RATE_LIMITED, TIMEOUT, LiqPayClient
+from ..liqpay import CONNECTION, RATE_LIMITED, TIMEOUT, LiqPayClient, scrub
 
 _logger = logging.getLogger(__name__)
 
@@ -79,10 +79,12 @@ class PaymentProvider(models.Model):
             return default_codes
         return const.DEFAULT_PAYMENT_METHOD_CODES
 
-    def _liqpay_client(self):
+    def _liqpay_client(self, timeout=None):
         """The one place where the LiqPay client is built.
 
         Note: self.ensure_one(); the caller reads the keys, so it runs as the system.
+
+        :param float timeout: seconds for each request (`const.REQUEST_TIMEOUT` by default)
         """
         self.ensure_one()
         if not self.liqpay_public_key or not self.liqpay_private_key:
@@ -91,8 +93,16 @@ class PaymentProvider(models.Model):
             self.liqpay_public_key,
             self.liqpay_private_key,
             api_url=self.liqpay_api_url or const.DEFAULT_API_URL,
-            timeout=const.REQUEST_TIMEOUT,
+            timeout=timeout or const.REQUEST_TIMEOUT,
         )
+
+    def _liqpay_scrub(self, text):
+        """A text of LiqPay's (an error description) without this provider's keys.
+
+        Note: self.ensure_one(); the caller reads the keys, so it runs as the system.
+        """
+        self.ensure_one()
+        return scrub(text, self.liqpay_public_key, self.liqpay_private_key)
 
     def _liqpay_is_test(self):
         """Whether LiqPay payments of this provider are sandbox payments."""

@@ -1,20 +1,23 @@
 import logging
+import time
 from datetime import timedelta
 
 from werkzeug import urls
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 
 from odoo.addons.payment.const import CURRENCY_MINOR_UNITS
 
 from .. import const
 from ..controllers.main import LiqPayController
-from ..liqpay import LiqPayError, format_amount
+from ..liqpay import UNREACHABLE_CODES, LiqPayError, format_amount
 
 _logger = logging.getLogger(__name__)
 
 OPEN_STATES = ("draft", "pending", "authorized")
+FAILURE_STATUSES = const.PAYMENT_STATUS_MAPPING["error"]
 
 
 class PaymentTransaction(models.Model):
@@ -196,7 +199,10 @@ class PaymentTransaction(models.Model):
         return max(times, default=0)
 
     def _liqpay_failure_reason(self, data):
-        return str(data.get("err_description") or data.get("err_code") or data.get("status") or "?")
+        """LiqPay's reason of a failure, without the provider's keys."""
+        reason = data.get("err_description") or data.get("err_code") or data.get("status") or "?"
+        # sudo: the keys are read to be removed from LiqPay's text, never shown
+        return self.provider_id.sudo()._liqpay_scrub(reason)
 
     def _liqpay_set_error(self, message):
         """Set the transaction in error unless it is past that (paid, cancelled)."""
@@ -301,49 +307,161 @@ class PaymentTransaction(models.Model):
                 )
         elif status in const.PAYMENT_STATUS_MAPPING["refunded"]:
             self._liqpay_register_reversal(data)
+            return
         else:
             _logger.warning(
                 "LiqPay: unknown status %s of transaction %s; nothing changed",
                 status,
                 self.reference,
             )
+            return
+        if self.state == "done" and data.get("refund_amount") not in (None, ""):
+            # a payment LiqPay still shows paid, partly refunded
+            self._liqpay_sync_refunds(data)
 
     def _liqpay_register_reversal(self, data):
-        """LiqPay reversed (refunded) this payment: record the refund once.
+        """LiqPay reversed (refunded) this payment: match its refunds.
 
-        A refund transaction already made (by a refund from Odoo) is confirmed;
-        otherwise one refund transaction is created, at most once, with LiqPay's
-        payment id as its provider reference.
+        An open payment is cancelled; for a paid one, see `_liqpay_sync_refunds`.
         """
         self.ensure_one()
         if self.state != "done":
             if self.state in OPEN_STATES:
                 self._set_canceled("LiqPay: " + _("LiqPay reversed the payment."))
             return self.browse()
-        refunds = self.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
-        open_refunds = refunds.filtered(lambda tx: tx.state in ("draft", "pending"))
-        if open_refunds:
-            open_refunds.liqpay_status = data.get("status")
-            open_refunds._set_done()
-            return open_refunds
-        if refunds:
-            _logger.info(
-                "LiqPay: the reversal of transaction %s is already recorded", self.reference
+        return self._liqpay_sync_refunds(data)
+
+    def _liqpay_refunded_total(self, data):
+        """How much of this payment LiqPay has refunded in all, in major units.
+
+        LiqPay's `refund_amount` is taken as the total of the payment's refunds; a
+        "reversed" payment without it counts as refunded in full; otherwise nothing.
+        """
+        value = data.get("refund_amount")
+        if value not in (None, ""):
+            try:
+                return max(0.0, min(float(value), self.amount))
+            except (TypeError, ValueError):
+                _logger.warning(
+                    "LiqPay: transaction %s: unreadable refund_amount %r ignored",
+                    self.reference,
+                    value,
+                )
+        if data.get("status") in const.PAYMENT_STATUS_MAPPING["refunded"]:
+            return self.amount
+        return 0.0
+
+    def _liqpay_refund_grace_deadline(self):
+        """Refunds created before this time and not shown by LiqPay are in error."""
+        minutes = max(
+            self.provider_id.liqpay_reconcile_minutes * const.REFUND_GRACE_FACTOR,
+            const.REFUND_GRACE_MIN_MINUTES,
+        )
+        return fields.Datetime.now() - timedelta(minutes=minutes)
+
+    def _liqpay_sync_refunds(self, data):
+        """Match LiqPay's refunded total of this paid transaction with its refunds.
+
+        - the refunds not confirmed yet (pending, or in error because LiqPay did not
+          show them in time), oldest first, are confirmed as long as LiqPay's total
+          covers the confirmed refunds plus this one;
+        - a pending refund still not covered after the grace period (4 × the
+          provider's `liqpay_reconcile_minutes`, at least 1 hour) is set in error:
+          LiqPay shows no such refund (it is confirmed if LiqPay shows it later);
+        - what LiqPay refunded beyond all the refunds known (confirmed or pending) is
+          recorded as one refund made in LiqPay's cabinet; the same notice again
+          finds nothing more to record.
+
+        Note: self.ensure_one()
+
+        :param dict data: LiqPay's data of this payment (status answer or callback)
+        :return: the refunds confirmed or recorded
+        :rtype: recordset of `payment.transaction`
+        """
+        self.ensure_one()
+        if self.state != "done" or self.operation == "refund":
+            return self.browse()
+        if data.get("currency") != self.currency_id.name:
+            _logger.warning(
+                "LiqPay: transaction %s: refunds in %s reported for a payment in %s; ignored",
+                self.reference,
+                data.get("currency"),
+                self.currency_id.name,
             )
             return self.browse()
-        amount = self.amount
-        try:
-            amount = min(float(data.get("refund_amount") or amount), amount)
-        except (TypeError, ValueError):
-            amount = self.amount
-        refund_tx = self._create_child_transaction(
-            amount,
-            is_refund=True,
-            provider_reference=str(data.get("payment_id") or self.provider_reference or ""),
-            liqpay_status=data.get("status"),
+        # two notices at once must not both record the same refund: the second waits
+        self.env.cr.execute(
+            "SELECT id FROM payment_transaction WHERE id = %s FOR UPDATE", [self.id]
         )
-        refund_tx._set_done()
-        return refund_tx
+        currency = self.currency_id
+        refunded = self._liqpay_refunded_total(data)
+        refunds = self.child_transaction_ids.filtered(lambda tx: tx.operation == "refund")
+        confirmed_total = -sum(refunds.filtered(lambda tx: tx.state == "done").mapped("amount"))
+        unconfirmed = refunds.filtered(
+            lambda tx: (
+                tx.state in ("draft", "pending")
+                or (tx.state == "error" and tx.liqpay_status not in FAILURE_STATUSES)
+            )
+        ).sorted("id")
+        confirmed = self.browse()
+        for refund in unconfirmed:
+            if currency.compare_amounts(confirmed_total - refund.amount, refunded) <= 0:
+                confirmed_total -= refund.amount
+                confirmed |= refund
+        if confirmed:
+            confirmed.liqpay_status = data.get("status")
+            confirmed._set_done()
+            _logger.info(
+                "LiqPay: refunds %s of transaction %s confirmed (LiqPay refunded %s in all)",
+                ", ".join(confirmed.mapped("reference")),
+                self.reference,
+                refunded,
+            )
+
+        waiting = (unconfirmed - confirmed).filtered(lambda tx: tx.state in ("draft", "pending"))
+        deadline = self._liqpay_refund_grace_deadline()
+        for refund in waiting.filtered(lambda tx: tx.create_date <= deadline):
+            _logger.warning(
+                "LiqPay: refund %s of transaction %s not shown by LiqPay (refunded in all: %s, "
+                "confirmed: %s); set in error",
+                refund.reference,
+                self.reference,
+                refunded,
+                confirmed_total,
+            )
+            refund._set_error(
+                "LiqPay: "
+                + _(
+                    "LiqPay shows no such refund: it has refunded %(refunded)s %(currency)s of "
+                    "this payment in all, which does not cover this refund on top of the "
+                    "refunds confirmed (%(confirmed)s %(currency)s). Check the LiqPay cabinet; "
+                    "if LiqPay shows the refund later, it is confirmed then.",
+                    refunded=format_amount(refunded, self._liqpay_digits()),
+                    confirmed=format_amount(confirmed_total, self._liqpay_digits()),
+                    currency=currency.name,
+                )
+            )
+            waiting -= refund
+
+        excess = currency.round(refunded - confirmed_total + sum(waiting.mapped("amount")))
+        if currency.compare_amounts(excess, 0) > 0:
+            refund_tx = self._create_child_transaction(
+                excess,
+                is_refund=True,
+                provider_reference=str(data.get("payment_id") or self.provider_reference or ""),
+                liqpay_status=data.get("status"),
+            )
+            refund_tx._set_done(
+                state_message="LiqPay: " + _("A refund made in the LiqPay cabinet.")
+            )
+            _logger.info(
+                "LiqPay: a refund of %s made in LiqPay's cabinet recorded for transaction %s (%s)",
+                excess,
+                self.reference,
+                refund_tx.reference,
+            )
+            confirmed |= refund_tx
+        return confirmed
 
     def _liqpay_trigger_post_processing(self):
         """Run Odoo's post-processing of transactions now (orders, receipts)."""
@@ -353,13 +471,15 @@ class PaymentTransaction(models.Model):
 
     # === BUSINESS METHODS - RECONCILIATION === #
 
-    def _liqpay_reconcile(self):
+    def _liqpay_reconcile(self, timeout=None):
         """Ask LiqPay about this transaction and apply the answer like a callback.
 
-        A refund transaction is confirmed when LiqPay reports its payment reversed.
+        For a refund, LiqPay is asked about the refunded payment and its refunds are
+        matched with LiqPay's refunded total (`_liqpay_sync_refunds`).
 
         Note: self.ensure_one()
 
+        :param float timeout: seconds LiqPay has to answer (the client's default if None)
         :return: whether LiqPay knew the payment
         :rtype: bool
         :raise LiqPayError: when LiqPay could not answer (left for the next run)
@@ -367,79 +487,145 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         # sudo: the vendor's answer, not the user's input
         tx_sudo = self.sudo()
-        client = tx_sudo.provider_id._liqpay_client()
-        if tx_sudo.operation == "refund":
-            try:
-                answer = client.status(tx_sudo.source_transaction_id.reference)
-            except LiqPayError as error:
-                if error.not_found:
-                    return False
-                raise
-            if answer.get("status") in const.PAYMENT_STATUS_MAPPING["refunded"]:
-                tx_sudo._liqpay_apply_refund_answer(answer)
-            return True
+        client = tx_sudo.provider_id._liqpay_client(timeout=timeout)
+        is_refund = tx_sudo.operation == "refund"
+        payment_sudo = tx_sudo.source_transaction_id if is_refund else tx_sudo
         try:
-            answer = client.status(tx_sudo.reference)
+            answer = client.status(payment_sudo.reference)
         except LiqPayError as error:
             if error.not_found:
                 return False
             raise
-        tx_sudo._process_notification_data(answer)
+        if is_refund:
+            payment_sudo._liqpay_sync_refunds(answer)
+        else:
+            tx_sudo._process_notification_data(answer)
         return True
 
     @api.model
-    def _cron_liqpay_reconcile_pending(self):
-        """Ask LiqPay about the payments still draft or pending.
-
-        Per LiqPay provider: its transactions created more than its
-        `liqpay_reconcile_minutes` and less than 7 days ago, the least recently
-        checked first, one savepoint each; an error is logged and the
-        transaction left for the next run. Then Odoo's post-processing runs.
-        """
-        now = fields.Datetime.now()
-        providers = self.env["payment.provider"].search(
-            [("code", "=", "liqpay"), ("state", "!=", "disabled")]
-        )
-        changed = False
-        for provider in providers:
-            transactions = self.search(
+    def _liqpay_reconcile_domain(self, providers, now):
+        """The transactions the scheduled check asks LiqPay about."""
+        domain = expression.OR(
+            [
                 [
                     ("provider_id", "=", provider.id),
-                    ("state", "in", ("draft", "pending")),
                     (
                         "create_date",
                         "<=",
                         now - timedelta(minutes=provider.liqpay_reconcile_minutes),
                     ),
+                ]
+                for provider in providers
+            ]
+        )
+        domain = expression.AND(
+            [
+                domain,
+                [
+                    ("state", "in", ("draft", "pending")),
                     ("create_date", ">=", now - timedelta(days=const.RECONCILE_MAX_AGE_DAYS)),
                 ],
-                order="liqpay_checked_at asc nulls first, id",
-                limit=const.RECONCILE_BATCH_SIZE,
+            ]
+        )
+        lastcall = self.env.context.get("lastcall")
+        if lastcall:
+            # run by the scheduler: those checked since its last run are not asked again
+            # by this run's next batches
+            domain = expression.AND(
+                [
+                    domain,
+                    [
+                        "|",
+                        ("liqpay_checked_at", "=", False),
+                        ("liqpay_checked_at", "<=", lastcall),
+                    ],
+                ]
             )
-            for tx in transactions:
-                state = tx.state
-                try:
-                    with self.env.cr.savepoint():
-                        tx._liqpay_reconcile()
-                except LiqPayError as error:
-                    _logger.warning(
-                        "LiqPay: transaction %s not checked (%s: %s); left for the next run",
-                        tx.reference,
-                        error.code,
-                        error.message,
-                    )
-                except (UserError, ValidationError) as error:
-                    _logger.warning(
-                        "LiqPay: transaction %s not checked (%s); left for the next run",
-                        tx.reference,
-                        error,
-                    )
-                except Exception:
-                    _logger.exception(
-                        "LiqPay: transaction %s not checked; left for the next run", tx.reference
-                    )
-                tx.liqpay_checked_at = now
-                changed = changed or tx.state != state
+        return domain
+
+    @api.model
+    def _cron_liqpay_reconcile_pending(self):
+        """Ask LiqPay about the payments (and refunds) still draft or pending.
+
+        Of the LiqPay providers not disabled: the transactions created more than
+        their `liqpay_reconcile_minutes` and less than 7 days ago, the least recently
+        checked first, one savepoint each; an error is logged and the transaction
+        left for the next run. Each request has a short timeout. The batch stops
+        after `const.RECONCILE_TIME_BUDGET` seconds (the rest is reported as
+        remaining to the scheduler, which commits and runs the next batch) or after
+        `const.RECONCILE_MAX_UNREACHABLE` failures in a row saying LiqPay cannot be
+        reached (the rest waits for the next run). Then Odoo's post-processing runs.
+
+        :return: whether a transaction changed state
+        :rtype: bool
+        """
+        started = time.monotonic()
+        now = fields.Datetime.now()
+        providers = self.env["payment.provider"].search(
+            [("code", "=", "liqpay"), ("state", "!=", "disabled")]
+        )
+        if not providers:
+            return False
+        domain = self._liqpay_reconcile_domain(providers, now)
+        transactions = self.search(
+            domain,
+            order="liqpay_checked_at asc nulls first, id",
+            limit=const.RECONCILE_BATCH_SIZE,
+        )
+        changed = False
+        done = unreachable = 0
+        more_to_do = False
+        for tx in transactions:
+            if done and time.monotonic() - started >= const.RECONCILE_TIME_BUDGET:
+                more_to_do = True
+                break
+            done += 1
+            if tx.state not in ("draft", "pending"):
+                continue  # settled with another one (a refund of the same payment)
+            state = tx.state
+            try:
+                with self.env.cr.savepoint():
+                    tx._liqpay_reconcile(timeout=const.RECONCILE_TIMEOUT)
+                unreachable = 0
+            except LiqPayError as error:
+                _logger.warning(
+                    "LiqPay: transaction %s not checked (%s: %s); left for the next run",
+                    tx.reference,
+                    error.code,
+                    error.message,
+                )
+                unreachable = unreachable + 1 if error.code in UNREACHABLE_CODES else 0
+            except (UserError, ValidationError) as error:
+                _logger.warning(
+                    "LiqPay: transaction %s not checked (%s); left for the next run",
+                    tx.reference,
+                    error,
+                )
+                unreachable = 0
+            except Exception:
+                _logger.exception(
+                    "LiqPay: transaction %s not checked; left for the next run", tx.reference
+                )
+                unreachable = 0
+            tx.liqpay_checked_at = now
+            changed = changed or tx.state != state
+            if unreachable >= const.RECONCILE_MAX_UNREACHABLE:
+                _logger.warning(
+                    "LiqPay cannot be reached (%s failures in a row): the scheduled check "
+                    "stops; %s transactions wait for the next run",
+                    unreachable,
+                    len(transactions) - done,
+                )
+                break
+        else:
+            more_to_do = len(transactions) == const.RECONCILE_BATCH_SIZE
+        remaining = 0
+        if more_to_do:
+            if self.env.context.get("lastcall"):
+                remaining = self.search_count(domain)
+            else:
+                remaining = len(transactions) - done
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if changed:
             self._liqpay_trigger_post_processing()
         return changed

@@ -1,11 +1,13 @@
 """The scheduled check of pending payments (a lost callback is not a lost payment)."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .. import const
 from .common import LiqPayCommon
 
 TX_LOGGER = "odoo.addons.payment_liqpay.models.payment_transaction"
@@ -33,6 +35,27 @@ class TestLiqPayReconcile(LiqPayCommon):
 
     def run_cron(self):
         return self.env["payment.transaction"]._cron_liqpay_reconcile_pending()
+
+    def run_cron_batch(self, lastcall):
+        """One batch as the scheduler runs it: the progress it notified."""
+        cron = self.env.ref("payment_liqpay.ir_cron_liqpay_reconcile_pending")
+        _cron, progress = cron._add_progress()
+        self.env["payment.transaction"].with_context(
+            ir_cron_progress_id=progress.id, lastcall=lastcall
+        )._cron_liqpay_reconcile_pending()
+        return progress.done, progress.remaining
+
+    def spy_client_timeouts(self):
+        """Patch the provider's client factory to record the timeouts asked for."""
+        provider_class = self.registry["payment.provider"]
+        original = provider_class._liqpay_client
+        timeouts = []
+
+        def spy(provider, timeout=None):
+            timeouts.append(timeout)
+            return original(provider, timeout=timeout)
+
+        return patch.object(provider_class, "_liqpay_client", spy), timeouts
 
     def test_lost_callback_settled(self):
         self.fake.pay(self.tx.reference, times=0)  # paid; the callback never came
@@ -108,3 +131,46 @@ class TestLiqPayReconcile(LiqPayCommon):
         self.run_cron()
         self.assertFalse(self.fake.api_requests())
         self.assertEqual(self.tx.state, "draft")
+
+    def test_stops_when_liqpay_is_unreachable(self):
+        """Three failures in a row saying LiqPay cannot be reached (a timeout is one of
+        them) end the run: the rest waits for the next run, what was applied stays."""
+        others = [self.new_tx(f"Other {i}", minutes_ago=30) for i in range(4)]
+        for tx in (self.tx, *others):
+            self.fake.pay(tx.reference, times=0)
+        self.fake.fail_next("reset", after=1)
+        self.fake.fail_next("5xx")
+        self.fake.fail_next("429")
+        lastcall = fields.Datetime.now() - timedelta(minutes=5)
+        patcher, timeouts = self.spy_client_timeouts()
+        with patcher, self.assertLogs(TX_LOGGER, "WARNING") as logs:
+            done, remaining = self.run_cron_batch(lastcall)
+        self.assertEqual(len(self.fake.api_requests("status")), 4, "the fifth is not asked")
+        self.assertIn("cannot be reached (3 failures in a row)", logs.output[-1])
+        self.assertIn("1 transactions wait for the next run", logs.output[-1])
+        self.assertEqual((done, remaining), (4, 0), "not run again at once: LiqPay is down")
+        self.assertEqual(set(timeouts), {const.RECONCILE_TIMEOUT})
+        self.assertEqual(self.tx.state, "done", "what was applied stays")
+        self.assertEqual([tx.state for tx in others], ["draft"] * 4)
+        self.assertTrue(self.post_processing_triggered())
+        # the next run asks the one never checked first, then the others
+        self.run_cron()
+        asked = [r["params"]["order_id"] for r in self.fake.api_requests("status")[4:]]
+        self.assertEqual(asked, ["Other 3", "Other 0", "Other 1", "Other 2"])
+        self.assertEqual([tx.state for tx in others], ["done"] * 4)
+
+    def test_time_budget_leaves_the_rest_to_the_next_batch(self):
+        others = [self.new_tx(f"Other {i}", minutes_ago=30) for i in range(2)]
+        self.fake.pay(self.tx.reference, times=0)  # the others are not paid yet
+        lastcall = fields.Datetime.now() - timedelta(minutes=5)
+        with patch.object(const, "RECONCILE_TIME_BUDGET", 0):
+            # out of time after the first one: the scheduler commits and runs it again
+            self.assertEqual(self.run_cron_batch(lastcall), (1, 2))
+            self.assertEqual(self.run_cron_batch(lastcall), (1, 1))
+            self.assertEqual(self.run_cron_batch(lastcall), (1, 0))
+            # everything checked in this run: the same run's next batch asks nothing
+            self.assertEqual(self.run_cron_batch(lastcall), (0, 0))
+        asked = [r["params"]["order_id"] for r in self.fake.api_requests("status")]
+        self.assertEqual(asked, ["Test Transaction", "Other 0", "Other 1"])
+        self.assertEqual([tx.state for tx in (self.tx, *others)], ["done", "draft", "draft"])
+        self.assertTrue(all(tx.liqpay_checked_at for tx in others))

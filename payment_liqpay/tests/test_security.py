@@ -57,6 +57,20 @@ class TestLiqPaySecurity(LiqPayCommon):
         for secret in (PRIVATE_KEY, PUBLIC_KEY):
             self.assertNotIn(secret, text)
 
+    def test_liqpay_failure_text_scrubbed(self):
+        """A failure reason of LiqPay's quoting a key: the key is not kept anywhere."""
+        tx = self._create_transaction("redirect")
+        self.checkout(tx)
+        reason = f"Declined for {PUBLIC_KEY} ({PRIVATE_KEY})"
+        self.fake.pay(tx.reference, "failure", times=0, err_description=reason)
+        with self.assertLogs("odoo.addons", logging.DEBUG) as logs:
+            tx._liqpay_reconcile()
+        self.assertEqual(tx.state, "error")
+        self.assertIn("Declined for *** (***)", tx.state_message)
+        text = "\n".join(logs.output) + tx.state_message
+        for secret in (PRIVATE_KEY, PUBLIC_KEY):
+            self.assertNotIn(secret, text)
+
     def test_no_public_method(self):
         """Every method of this addon is private: none can be called over RPC."""
         for model in ("payment.provider", "payment.transaction"):
