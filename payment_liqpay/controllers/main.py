@@ -26,10 +26,10 @@ class LiqPayController(http.Controller):
     def liqpay_return_from_checkout(self, ref=None, **_kwargs):
         """The customer's browser comes back from LiqPay's checkout.
 
-        Nothing the browser sends is trusted: while the transaction is still open,
-        LiqPay's status API is asked (the callback may not have come yet; at most once
-        per transaction in `const.RETURN_CHECK_INTERVAL` seconds); then the customer goes
-        to `/payment/status`.
+        Nothing the browser sends is trusted: while the payment (never a refund) is still
+        open, LiqPay's status API is asked with a short timeout (the callback may not have
+        come yet; at most once per transaction in `const.RETURN_CHECK_INTERVAL` seconds);
+        then the customer goes to `/payment/status`.
 
         The route is flagged with `save_session=False` (like Odoo's providers) so that a
         POST coming back from LiqPay does not replace the customer's session, whose
@@ -43,7 +43,14 @@ class LiqPayController(http.Controller):
             tx_sudo = (
                 request.env["payment.transaction"]
                 .sudo()
-                .search([("reference", "=", ref), ("provider_code", "=", "liqpay")], limit=1)
+                .search(
+                    [
+                        ("reference", "=", ref),
+                        ("provider_code", "=", "liqpay"),
+                        ("operation", "!=", "refund"),
+                    ],
+                    limit=1,
+                )
             )
             now = fields.Datetime.now()
             recently = now - timedelta(seconds=const.RETURN_CHECK_INTERVAL)
@@ -57,7 +64,9 @@ class LiqPayController(http.Controller):
                 tx_sudo.liqpay_checked_at = now
                 state = tx_sudo.state
                 try:
-                    tx_sudo._liqpay_reconcile()
+                    # a short wait: the customer's browser waits too; without an answer
+                    # in time the callback or the scheduled check tells
+                    tx_sudo._liqpay_reconcile(timeout=const.RETURN_TIMEOUT)
                 except LiqPayError as error:
                     _logger.info(
                         "LiqPay: status of %s not known on return (%s); the callback or the "
@@ -78,11 +87,13 @@ class LiqPayController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        max_content_length=const.WEBHOOK_MAX_CONTENT_LENGTH,
     )
     def liqpay_webhook(self, **post):
         """LiqPay's server-to-server callback: `data` and `signature` (form encoded).
 
-        The signature is checked first (403), then the shop (403), then the
+        A body over `const.WEBHOOK_MAX_CONTENT_LENGTH` is refused (413) before it is
+        read. The signature is checked first (403), then the shop (403), then the
         transaction is looked up by our reference (404); the payment data are
         processed (amount and currency checked there) and Odoo's post-processing
         of transactions is triggered at once.

@@ -1,6 +1,7 @@
 """LiqPay's callbacks, the customer's return and the payment link, through HTTP."""
 
 import logging
+from unittest.mock import patch
 
 import requests
 
@@ -9,6 +10,7 @@ from odoo.tools import mute_logger
 
 from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 
+from .. import const
 from ..controllers.main import LiqPayController
 from .common import LiqPayCommon
 from .fake_liqpay import PRIVATE_KEY, PUBLIC_KEY, signature_of
@@ -165,6 +167,37 @@ class TestLiqPayWebhook(LiqPayCommon, PaymentHttpCommon):
         self.assertEqual(refund.provider_reference, self.tx.provider_reference)
         self.assertEqual(self.tx.state, "done")
 
+    @mute_logger(TX_LOGGER)
+    def test_cabinet_refunds_recorded_once_each(self):
+        """Refunds made in LiqPay's cabinet on top of one from Odoo: each recorded once,
+        a later one too, however often LiqPay repeats its callback."""
+        self.pay(self.tx)
+        self.tx.action_refund(amount_to_refund=100)
+        from_odoo = self.refunds(self.tx)
+        self.env.flush_all()
+        self.assertEqual(self.fake.refund(self.tx.reference, 200, times=2), [200, 200])
+        self.env.invalidate_all()
+        cabinet = self.refunds(self.tx) - from_odoo
+        self.assertEqual((cabinet.state, cabinet.amount), ("done", -200))
+        self.assertIn("refund made in the LiqPay cabinet", cabinet.state_message)
+        # a later refund in the cabinet is not dropped
+        self.env.flush_all()
+        self.assertEqual(self.fake.refund(self.tx.reference, 50, times=2), [200, 200])
+        self.env.invalidate_all()
+        later = self.refunds(self.tx) - from_odoo - cabinet
+        self.assertEqual((later.state, later.amount), ("done", -50))
+        self.assertEqual(sum(self.refunds(self.tx).mapped("amount")), -350)
+
+    def test_oversized_callback_refused(self):
+        """A body far larger than any LiqPay callback is refused before it is read."""
+        fields = self.callback_fields()
+        fields["padding"] = "x" * (const.WEBHOOK_MAX_CONTENT_LENGTH + 1)
+        self.assertEqual(self.post_callback(fields).status_code, 413)
+        self.assertEqual(self.tx.state, "draft")
+        # a callback of the usual size is taken
+        self.assertEqual(self.post_callback(self.callback_fields()).status_code, 200)
+        self.assertEqual(self.tx.state, "done")
+
     # ------------------------------------------------------------------ return
     def open_return(self, ref, data=None):
         self.env.flush_all()
@@ -177,7 +210,17 @@ class TestLiqPayWebhook(LiqPayCommon, PaymentHttpCommon):
 
     def test_return_asks_liqpay(self):
         self.pay(self.tx, times=0)  # paid, the callback has not come
-        self.open_return(self.tx.reference)
+        provider_class = self.registry["payment.provider"]
+        original = provider_class._liqpay_client
+        timeouts = []
+
+        def spy(provider, timeout=None):
+            timeouts.append(timeout)
+            return original(provider, timeout=timeout)
+
+        with patch.object(provider_class, "_liqpay_client", spy):
+            self.open_return(self.tx.reference)
+        self.assertEqual(timeouts, [const.RETURN_TIMEOUT], "a short wait for the customer")
         self.assertEqual(self.tx.state, "done")
         self.assertEqual(len(self.fake.api_requests("status")), 1)
         self.assertTrue(self.post_processing_triggered())
@@ -197,6 +240,19 @@ class TestLiqPayWebhook(LiqPayCommon, PaymentHttpCommon):
         self.assertEqual(self.tx.state, "draft")
         self.open_return("NO-SUCH-REFERENCE")
         self.assertEqual(len(self.fake.api_requests("status")), 1)
+
+    @mute_logger(TX_LOGGER)
+    def test_return_ignores_a_refund(self):
+        """The return route is about payments: a refund's reference asks nothing."""
+        self.pay(self.tx)
+        self.fake.fail_next("5xx")
+        self.tx.action_refund(amount_to_refund=10)
+        refund = self.refunds(self.tx)
+        self.assertEqual(refund.state, "pending")
+        self.open_return(refund.reference)
+        self.assertFalse(self.fake.api_requests("status"))
+        self.assertFalse(refund.liqpay_checked_at)
+        self.assertEqual(refund.state, "pending")
 
     def test_return_when_liqpay_fails(self):
         self.fake.fail_next("5xx")
