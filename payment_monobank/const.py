@@ -30,6 +30,10 @@ RETURN_CHECK_INTERVAL = 10
 RECONCILE_MAX_AGE_DAYS = 7
 # Reconciliation: at most this many transactions per run (the least recently checked first).
 RECONCILE_BATCH = 100
+# Reconciliation: a refund monobank still has no record of is set in error only when it was
+# created more than this many times the provider's delay ago, and at least this many minutes.
+REFUND_GRACE_FACTOR = 4
+REFUND_GRACE_MIN_MINUTES = 60
 
 # monobank invoice statuses.
 STATUS_PENDING = ("created", "processing", "hold")

@@ -26,10 +26,11 @@ class MonobankController(http.Controller):
         """The customer's browser comes back from monobank's payment page.
 
         Nothing the browser sends is trusted: the transaction's reference (``ref``, put in the
-        return URL when the invoice was created) only says which transaction to ask monobank
+        return URL when the invoice was created) only says which payment to ask monobank
         about; its status comes from monobank's API (at most once per ``RETURN_CHECK_INTERVAL``
-        seconds per transaction), or from the webhook. Then the customer sees Odoo's payment
-        status page.
+        seconds per transaction), or from the webhook. A refund's reference asks nothing:
+        refunds are followed by the webhook and the scheduled check only. Then the customer
+        sees Odoo's payment status page.
 
         The route is flagged with `save_session=False` like Odoo's providers' return routes: the
         session cookie may be missing when coming back from another site, and the redirection
@@ -41,7 +42,14 @@ class MonobankController(http.Controller):
             tx_sudo = (
                 request.env["payment.transaction"]
                 .sudo()
-                .search([("reference", "=", ref), ("provider_code", "=", "monobank")], limit=1)
+                .search(
+                    [
+                        ("reference", "=", ref),
+                        ("provider_code", "=", "monobank"),
+                        ("operation", "!=", "refund"),
+                    ],
+                    limit=1,
+                )
             )
             if (
                 tx_sudo

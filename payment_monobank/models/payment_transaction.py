@@ -429,9 +429,12 @@ class PaymentTransaction(models.Model):
                 refund._set_done("monobank: " + _("the payment was reversed."))
 
     def _monobank_set_refund_state(self, target):
-        """Move a refund transaction to the state of monobank's refund status."""
+        """Move a refund transaction to the state of monobank's refund status.
+
+        A refund in error that monobank lists as a success later (it was set in error while
+        monobank had no record of it yet) is done: monobank's word on the money wins."""
         self.ensure_one()
-        if target == "done" and self.state in ("draft", "pending"):
+        if target == "done" and self.state in ("draft", "pending", "error"):
             self._set_done()
         elif target == "pending" and self.state == "draft":
             self._set_pending()
@@ -444,7 +447,8 @@ class PaymentTransaction(models.Model):
 
         A refusal raises (nothing is recorded); an uncertain outcome leaves the refund pending:
         the reconciliation finds it in monobank's ``cancelList`` by its ``extRef``, or sets it
-        in error when monobank has no record of it.
+        in error when monobank still has no record of it after a grace period
+        (:meth:`_monobank_refund_grace_over`).
 
         Note: self.ensure_one()
         """
@@ -485,8 +489,9 @@ class PaymentTransaction(models.Model):
     def _monobank_reconcile(self):
         """Ask monobank for the status of this transaction's invoice and apply it as a
         notification (the same processing as the webhook). For a refund transaction, the
-        invoice of the refunded payment is asked; a refund monobank has no record of is set in
-        error (nothing was refunded).
+        invoice of the refunded payment is asked; a refund monobank still has no record of
+        once its grace period is over (:meth:`_monobank_refund_grace_over`) is set in error
+        (nothing was refunded); should monobank list it as a success later, it is done then.
 
         Note: self.ensure_one()
 
@@ -513,11 +518,34 @@ class PaymentTransaction(models.Model):
                 )
                 for entry in data.get("cancelList") or []
             )
-            if not known:
+            if not known and tx._monobank_refund_grace_over():
                 tx._set_error(
                     "monobank: " + _("monobank has no record of this refund: nothing was refunded.")
                 )
+            elif not known:
+                _logger.info(
+                    "monobank: refund %s is not listed by monobank yet; it stays %s",
+                    tx.reference,
+                    tx.state,
+                )
         return True
+
+    def _monobank_refund_grace_over(self):
+        """Whether this refund is old enough to be set in error when monobank has no record
+        of it: created more than ``REFUND_GRACE_FACTOR`` times the provider's delay
+        (``monobank_reconcile_minutes``) ago, and at least ``REFUND_GRACE_MIN_MINUTES``.
+        Before that, monobank may not list yet a refund it received (the answer to the
+        request was lost).
+
+        Note: self.ensure_one()
+        """
+        self.ensure_one()
+        minutes = max(
+            self.provider_id.monobank_reconcile_minutes * const.REFUND_GRACE_FACTOR,
+            const.REFUND_GRACE_MIN_MINUTES,
+        )
+        created = self.create_date or fields.Datetime.now()
+        return created <= fields.Datetime.now() - timedelta(minutes=minutes)
 
     def _monobank_checked_recently(self):
         """Whether monobank was asked about this transaction less than

@@ -1,5 +1,8 @@
 import logging
 from contextlib import contextmanager
+from datetime import timedelta
+
+from odoo import fields
 
 from odoo.addons.payment.tests.common import PaymentCommon
 from odoo.addons.payment.tests.http_common import PaymentHttpCommon
@@ -59,6 +62,15 @@ class MonobankCommon(PaymentCommon):
         tx._monobank_reconcile()
         self.assertEqual(tx.state, "done")
         return tx
+
+    def age(self, tx, minutes):
+        """Pretend ``tx`` was created ``minutes`` ago."""
+        tx.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE payment_transaction SET create_date = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(minutes=minutes), tx.id),
+        )
+        tx.invalidate_recordset(["create_date"])
 
     def requests_to(self, path):
         return [r for r in self.fake.requests if r["path"] == path]

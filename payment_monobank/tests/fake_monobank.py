@@ -212,6 +212,17 @@ class FakeMonobank:
                 invoice["status"] = "reversed"
             self._touch(invoice)
 
+    def list_refund(self, ref_or_id, amount, ext_ref, status="success"):
+        """monobank lists a refund late (a refund request it had not recorded when Odoo
+        asked): a ``cancelList`` entry of ``amount`` kopecks with ``ext_ref`` (no callback
+        is sent: :meth:`notify` sends one)."""
+        with self.lock:
+            invoice = self.invoice(ref_or_id)
+            invoice["cancelList"].append(self._cancel_entry(amount, ext_ref, status))
+            refunded = sum(c["amount"] for c in invoice["cancelList"] if c["status"] == "success")
+            invoice["finalAmount"] = invoice["amount"] - refunded
+            self._touch(invoice)
+
     def notify(self, ref_or_id, times=1):
         """Send the invoice's current status as a signed callback ``times`` times."""
         with self.lock:

@@ -1,6 +1,3 @@
-from datetime import timedelta
-
-from odoo import fields
 from odoo.tests import tagged
 
 from .common import MonobankCommon
@@ -11,15 +8,6 @@ LOGGER = "odoo.addons.payment_monobank"
 
 @tagged("post_install", "-at_install")
 class TestMonobankReconcile(MonobankCommon):
-    def age(self, tx, minutes):
-        """Pretend ``tx`` was created ``minutes`` ago."""
-        tx.flush_recordset()
-        self.env.cr.execute(
-            "UPDATE payment_transaction SET create_date = %s WHERE id = %s",
-            (fields.Datetime.now() - timedelta(minutes=minutes), tx.id),
-        )
-        tx.invalidate_recordset(["create_date"])
-
     def reconcile(self):
         self.env["payment.transaction"]._cron_monobank_reconcile_pending()
 

@@ -82,10 +82,38 @@ class TestMonobankRefund(MonobankCommon):
         with self.assertLogs(LOGGER, "WARNING"):
             refund = self.refund(tx, 100.0)
         self.assertEqual(refund.state, "pending")
+        # monobank may list a refund it received late: no error during the grace period
+        # (4 times the provider's delay, at least one hour)
+        refund._monobank_reconcile()
+        self.assertEqual(refund.state, "pending")
+        self.age(refund, 59)
+        refund._monobank_reconcile()
+        self.assertEqual(refund.state, "pending")
+        self.provider.monobank_reconcile_minutes = 30
+        self.age(refund, 119)
+        refund._monobank_reconcile()
+        self.assertEqual(refund.state, "pending")
+        self.age(refund, 121)
         refund._monobank_reconcile()
         self.assertEqual(refund.state, "error")
         self.assertIn("no record of this refund", refund.state_message)
         self.assertEqual(self.fake.invoice(tx.reference)["cancelList"], [])
+
+    def test_refund_in_error_listed_later_is_done(self):
+        """A refund set in error because monobank had no record of it is done when monobank
+        lists it as a success later (no second refund transaction is created)."""
+        tx = self.paid_tx()
+        self.fake.fail_next("reset")
+        with self.assertLogs(LOGGER, "WARNING"):
+            refund = self.refund(tx, 100.0)
+        self.age(refund, 61)
+        refund._monobank_reconcile()
+        self.assertEqual(refund.state, "error")
+        self.fake.list_refund(tx.reference, 10000, refund.reference)
+        tx._monobank_reconcile()  # the payment's status (a callback or a check) lists it
+        self.assertEqual(refund.state, "done")
+        self.assertEqual(tx.child_transaction_ids, refund)
+        self.assertEqual(tx.state, "done")
 
     def test_refund_made_in_monobank_cabinet_is_recorded_once(self):
         tx = self.paid_tx()

@@ -196,6 +196,24 @@ class TestMonobankWebhook(MonobankHttpCommon):
             self.assertEqual(response.status_code, 303)
         self.assertEqual(len(self.requests_to(STATUS)), 1)
 
+    def test_return_ignores_a_refund_reference(self):
+        """Refunds are followed by the webhook and the scheduled check only: the public
+        return route asks nothing about them (it cannot hasten their error)."""
+        tx = self.rendered_tx()
+        self.pay(tx.reference)
+        self.fake.fail_next("reset")
+        with self.assertLogs(LOGGER, "WARNING"):
+            tx.action_refund(amount_to_refund=100.0)
+        refund = tx.child_transaction_ids
+        self.assertEqual(refund.state, "pending")
+        sent = len(self.requests_to(STATUS))
+        response = self.url_open(
+            f"/payment/monobank/return?ref={refund.reference}", allow_redirects=False
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(len(self.requests_to(STATUS)), sent)
+        self.assertEqual(refund.state, "pending")
+
     # ------------------------------------------------------------ the payment link
     def test_payment_link_page_and_redirect_form(self):
         route_values = self._prepare_pay_values()
