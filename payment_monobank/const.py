@@ -17,6 +17,8 @@ INVOICE_VALIDITY = 86400
 
 # Seconds to wait for monobank to connect and to answer.
 REQUEST_TIMEOUT = 20.0
+# ... when the scheduled check asks for a status.
+RECONCILE_TIMEOUT = 10.0
 
 # The public key is fetched again after a failed signature check at most this often (seconds):
 # a flood of forged callbacks must not become a flood of requests to monobank.
@@ -28,8 +30,14 @@ RETURN_CHECK_INTERVAL = 10
 
 # Reconciliation: transactions created less than this many days ago are still checked.
 RECONCILE_MAX_AGE_DAYS = 7
-# Reconciliation: at most this many transactions per run (the least recently checked first).
+# Reconciliation: at most this many transactions per batch (the least recently checked first).
 RECONCILE_BATCH = 100
+# Reconciliation: a batch stops after about this many seconds (the scheduler commits and runs the
+# next batch) ...
+RECONCILE_TIME_BUDGET = 60
+# ... and the run stops after this many failures in a row to reach monobank (it is down: the
+# transactions are left for the next run).
+RECONCILE_MAX_UNREACHABLE = 3
 # Reconciliation: a refund monobank still has no record of is set in error only when it was
 # created more than this many times the provider's delay ago, and at least this many minutes.
 REFUND_GRACE_FACTOR = 4

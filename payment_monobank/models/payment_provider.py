@@ -81,10 +81,13 @@ class PaymentProvider(models.Model):
             return default_codes
         return const.DEFAULT_PAYMENT_METHOD_CODES
 
-    def _monobank_client(self):
+    def _monobank_client(self, timeout=None):
         """The one place where the client of monobank's API is built.
 
         Note: self.ensure_one()
+
+        :param float timeout: seconds to wait for monobank (``REQUEST_TIMEOUT`` by default;
+            shorter on the public routes and in the scheduled check)
         """
         self.ensure_one()
         # sudo: only administrators read the token; the system uses it for the user's payment
@@ -92,7 +95,7 @@ class PaymentProvider(models.Model):
         return MonobankClient(
             provider_sudo.monobank_token,
             api_url=provider_sudo.monobank_api_url or DEFAULT_API_URL,
-            timeout=const.REQUEST_TIMEOUT,
+            timeout=timeout or const.REQUEST_TIMEOUT,
         )
 
     @api.model

@@ -1,4 +1,5 @@
 import logging
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -10,6 +11,7 @@ from odoo.addons.payment import utils as payment_utils
 from .. import const
 from ..controllers.main import MonobankController
 from ..monobank import MonobankError
+from ..monobank import client as monobank_client
 
 _logger = logging.getLogger(__name__)
 
@@ -486,7 +488,7 @@ class PaymentTransaction(models.Model):
 
     # === RECONCILIATION === #
 
-    def _monobank_reconcile(self):
+    def _monobank_reconcile(self, timeout=None):
         """Ask monobank for the status of this transaction's invoice and apply it as a
         notification (the same processing as the webhook). For a refund transaction, the
         invoice of the refunded payment is asked; a refund monobank still has no record of
@@ -495,6 +497,7 @@ class PaymentTransaction(models.Model):
 
         Note: self.ensure_one()
 
+        :param float timeout: seconds to wait for monobank (the client's default when not given)
         :return: whether monobank was asked
         :rtype: bool
         :raise MonobankError: if monobank could not answer
@@ -506,7 +509,8 @@ class PaymentTransaction(models.Model):
         if source.provider_code != "monobank" or not source.provider_reference:
             return False
         tx.monobank_checked_date = fields.Datetime.now()
-        data = source.provider_id._monobank_client().invoice_status(source.provider_reference)
+        client = source.provider_id._monobank_client(timeout=timeout)
+        data = client.invoice_status(source.provider_reference)
         source._handle_notification_data("monobank", data)
         if tx != source and tx.state in ("draft", "pending"):
             known = any(
@@ -555,48 +559,124 @@ class PaymentTransaction(models.Model):
         return bool(self.monobank_checked_date and self.monobank_checked_date > limit)
 
     @api.model
+    def _monobank_reconcile_domain(self, provider, now):
+        """The transactions of ``provider`` the scheduled check asks monobank about: still
+        draft or pending, created more than the provider's ``monobank_reconcile_minutes`` ago
+        and less than ``RECONCILE_MAX_AGE_DAYS`` days ago, with an invoice (or refunds), not
+        asked about since the scheduled action's previous run (its ``lastcall``, given by the
+        scheduler: the batches of one run do not ask about the same transaction twice)."""
+        minutes = max(provider.monobank_reconcile_minutes, 0)
+        domain = [
+            ("provider_id", "=", provider.id),
+            ("state", "in", ("draft", "pending")),
+            ("create_date", "<=", now - timedelta(minutes=minutes)),
+            ("create_date", ">=", now - timedelta(days=const.RECONCILE_MAX_AGE_DAYS)),
+            "|",
+            ("provider_reference", "!=", False),
+            ("operation", "=", "refund"),
+        ]
+        lastcall = self.env.context.get("lastcall")
+        if lastcall:
+            domain += [
+                "|",
+                ("monobank_checked_date", "=", False),
+                ("monobank_checked_date", "<", lastcall),
+            ]
+        return domain
+
+    @api.model
     def _cron_monobank_reconcile_pending(self):
-        """Scheduled action: ask monobank for the status of the transactions still draft or
-        pending, created more than the provider's ``monobank_reconcile_minutes`` ago and less
-        than ``RECONCILE_MAX_AGE_DAYS`` days ago (the least recently checked first, at most
-        ``RECONCILE_BATCH`` per provider and run), one savepoint per transaction; a failure is
-        logged and the transaction is left for the next run. Then Odoo's post-processing runs.
+        """Scheduled action: ask monobank for the status of the transactions of
+        :meth:`_monobank_reconcile_domain` (the least recently checked first), one savepoint
+        per transaction; a failure is logged and the transaction is left for the next run.
+        Then Odoo's post-processing runs.
+
+        The run keeps within the scheduler's time limit: monobank is given
+        ``RECONCILE_TIMEOUT`` seconds per request, a batch stops after about
+        ``RECONCILE_TIME_BUDGET`` seconds or ``RECONCILE_BATCH`` transactions and reports its
+        progress (the scheduler commits it and runs the next batch), and the run stops after
+        ``RECONCILE_MAX_UNREACHABLE`` failures in a row to reach monobank (it is down: the rest
+        waits for the next run).
         """
         now = fields.Datetime.now()
+        deadline = time.monotonic() + const.RECONCILE_TIME_BUDGET
         providers = self.env["payment.provider"].search(
             [("code", "=", "monobank"), ("state", "!=", "disabled")]
         )
         applied = False
+        done = remaining = 0
         for provider in providers:
-            minutes = max(provider.monobank_reconcile_minutes, 0)
+            domain = self._monobank_reconcile_domain(provider, now)
             txs = self.search(
-                [
-                    ("provider_id", "=", provider.id),
-                    ("state", "in", ("draft", "pending")),
-                    ("create_date", "<=", now - timedelta(minutes=minutes)),
-                    ("create_date", ">=", now - timedelta(days=const.RECONCILE_MAX_AGE_DAYS)),
-                    "|",
-                    ("provider_reference", "!=", False),
-                    ("operation", "=", "refund"),
-                ],
+                domain,
                 order="monobank_checked_date asc nulls first, id",
                 limit=const.RECONCILE_BATCH,
             )
+            left = self.search_count(domain)
+            unreachable = 0
             for tx in txs:
-                try:
-                    with self.env.cr.savepoint():
-                        applied = tx._monobank_reconcile() or applied
-                except (MonobankError, UserError, ValidationError) as error:
+                if done and time.monotonic() > deadline:
+                    break
+                asked, reached = tx._monobank_reconcile_one(now)
+                applied = applied or asked
+                done += 1
+                left -= 1
+                unreachable = 0 if reached else unreachable + 1
+                if unreachable >= const.RECONCILE_MAX_UNREACHABLE:
                     _logger.warning(
-                        "monobank: the status of transaction %s could not be checked: %s",
-                        tx.reference,
-                        error,
+                        "monobank: %s requests in a row failed to reach monobank; the "
+                        "remaining transactions of provider %s are left for the next run",
+                        unreachable,
+                        provider.id,
                     )
-                except Exception:
-                    _logger.exception(
-                        "monobank: the status of transaction %s could not be applied", tx.reference
-                    )
-                # sudo: the system's own bookkeeping, also after a failure (rolled back above)
-                tx.sudo().monobank_checked_date = now
+                    left = 0
+                    break
+            remaining += max(left, 0)
         if applied:
             self.env.ref("payment.cron_post_process_payment_tx")._trigger()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _monobank_reconcile_one(self, now):
+        """The scheduled check of one transaction, in its own savepoint; a failure is logged
+        and the transaction is left for the next run.
+
+        Note: self.ensure_one()
+
+        :param datetime now: the time of the run, recorded as the check's time
+        :return: whether monobank was asked, and whether it was reached (``False``: no
+            connection, no answer in time, a broken connection, a 5xx or 429)
+        :rtype: tuple(bool, bool)
+        """
+        self.ensure_one()
+        asked, reached = False, True
+        try:
+            with self.env.cr.savepoint():
+                asked = self._monobank_reconcile(timeout=const.RECONCILE_TIMEOUT)
+        except MonobankError as error:
+            reached = not (
+                error.kind
+                in (
+                    monobank_client.KIND_CONNECTION,
+                    monobank_client.KIND_TIMEOUT,
+                    monobank_client.KIND_BROKEN,
+                )
+                or (error.status and (error.status >= 500 or error.status == 429))
+            )
+            _logger.warning(
+                "monobank: the status of transaction %s could not be checked: %s",
+                self.reference,
+                error,
+            )
+        except (UserError, ValidationError) as error:
+            _logger.warning(
+                "monobank: the status of transaction %s could not be checked: %s",
+                self.reference,
+                error,
+            )
+        except Exception:
+            _logger.exception(
+                "monobank: the status of transaction %s could not be applied", self.reference
+            )
+        # sudo: the system's own bookkeeping, also after a failure (rolled back above)
+        self.sudo().monobank_checked_date = now
+        return asked, reached

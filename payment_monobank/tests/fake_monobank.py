@@ -118,12 +118,13 @@ class FakeMonobank:
     def url(self):
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def fail_next(self, kind, count=1):
-        """The next ``count`` requests fail with ``kind`` (see the module's documentation)."""
+    def fail_next(self, kind, count=1, after=0):
+        """The next ``count`` requests fail with ``kind`` (see the module's documentation),
+        after ``after`` requests answered normally."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}")
         with self.lock:
-            self.faults.extend([kind] * count)
+            self.faults.extend([None] * after + [kind] * count)
 
     def rotate_key(self):
         """monobank changes its signing key: callbacks are signed with a new key, and

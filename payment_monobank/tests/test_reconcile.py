@@ -1,4 +1,13 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+import requests
+
+from odoo import fields
 from odoo.tests import tagged
+
+from odoo.addons.payment_monobank import const
+from odoo.addons.payment_monobank.monobank import client as monobank_client
 
 from .common import MonobankCommon
 
@@ -57,6 +66,59 @@ class TestMonobankReconcile(MonobankCommon):
         self.assertEqual((first.state, second.state), ("draft", "done"))
         self.reconcile()
         self.assertEqual(first.state, "done")
+
+    def cron_batch(self, **context):
+        """One batch of the scheduled action as the scheduler runs it: the progress it
+        reports (done, remaining)."""
+        cron = self.env.ref("payment_monobank.cron_monobank_reconcile_pending")
+        _cron, progress = cron._add_progress()
+        self.env["payment.transaction"].with_context(
+            ir_cron_progress_id=progress.id, **context
+        )._cron_monobank_reconcile_pending()
+        return progress.done, progress.remaining
+
+    def due_txs(self, count):
+        txs = self.env["payment.transaction"]
+        for index in range(count):
+            tx = self.rendered_tx(reference=f"S-DUE-{index}")
+            self.age(tx, 20)
+            self.fake.pay(tx.reference, times=0)
+            txs |= tx
+        return txs
+
+    def test_monobank_down_stops_the_run(self):
+        """After 3 requests in a row that do not reach monobank the run stops: what it
+        applied is kept, the rest is left for the next run (not reported as remaining: the
+        scheduler does not run another batch at once)."""
+        txs = self.due_txs(5)
+        self.fake.fail_next("reset", count=3, after=1)
+        sent = len(self.requests_to(STATUS))
+        with (
+            patch.object(monobank_client.requests, "request", wraps=requests.request) as spy,
+            self.assertLogs(LOGGER, "WARNING") as logs,
+        ):
+            self.assertEqual(self.cron_batch(), (4, 0))
+        self.assertEqual(txs.mapped("state"), ["done", "draft", "draft", "draft", "draft"])
+        self.assertEqual(len(self.requests_to(STATUS)) - sent, 4)  # the fifth was not asked
+        self.assertEqual({call.kwargs["timeout"] for call in spy.call_args_list}, {10.0})
+        self.assertIn("3 requests in a row failed to reach monobank", logs.output[-1])
+        self.assertEqual(self.cron_batch(), (4, 0))  # the next run: monobank is back
+        self.assertEqual(set(txs.mapped("state")), {"done"})
+
+    def test_time_budget_splits_the_run_into_batches(self):
+        """A batch past its time budget stops and reports what remains: the scheduler commits
+        and runs the next batch, which does not ask again about the transactions of the
+        previous batches of the same run (``lastcall``)."""
+        txs = self.due_txs(3)
+        lastcall = fields.Datetime.now() - timedelta(minutes=5)
+        with patch.object(const, "RECONCILE_TIME_BUDGET", 0):
+            self.assertEqual(self.cron_batch(lastcall=lastcall), (1, 2))
+            self.assertEqual(txs.mapped("state"), ["done", "draft", "draft"])
+            self.assertEqual(self.cron_batch(lastcall=lastcall), (1, 1))
+            self.assertEqual(self.cron_batch(lastcall=lastcall), (1, 0))
+            self.assertEqual(self.cron_batch(lastcall=lastcall), (0, 0))
+        self.assertEqual(set(txs.mapped("state")), {"done"})
+        self.assertEqual(len(self.requests_to(STATUS)), 3)
 
     def test_pending_then_expired(self):
         tx = self.rendered_tx()
