@@ -17,11 +17,17 @@ INVOICE_VALIDITY = 86400
 
 # Seconds to wait for monobank to connect and to answer.
 REQUEST_TIMEOUT = 20.0
+# ... when the public webhook fetches the public key and when the customer's return asks for a
+# status: a public route must not hold a worker long (no answer in time: the callback or the
+# scheduled check will do).
+PUBLIC_ROUTE_TIMEOUT = 5.0
 # ... when the scheduled check asks for a status.
 RECONCILE_TIMEOUT = 10.0
 
-# The public key is fetched again after a failed signature check at most this often (seconds):
-# a flood of forged callbacks must not become a flood of requests to monobank.
+# The public key is fetched at most this often (seconds), whether the last attempt succeeded or
+# not, the first fetch included: a flood of forged callbacks must not become a flood of requests
+# to monobank. A callback that cannot be checked for want of a key is refused with 503 (monobank
+# sends it again later), telling monobank to retry after this many seconds.
 PUBKEY_REFRESH_INTERVAL = 60
 
 # The customer's return asks monobank about a transaction at most this often (seconds): the

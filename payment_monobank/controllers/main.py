@@ -5,6 +5,7 @@ from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
+from .. import const
 from ..monobank import MonobankError
 
 _logger = logging.getLogger(__name__)
@@ -80,18 +81,30 @@ class MonobankController(http.Controller):
         """Process monobank's server-to-server callback (the invoice status as JSON).
 
         The ``X-Sign`` signature is checked on the raw body before anything is read (403 when
-        it does not match monobank's public key); the transaction is found by our reference
-        (404 when unknown); the status is then applied (an amount or currency that differs from
-        the transaction's sets it in error and is acknowledged with 200) and Odoo's
-        post-processing is triggered at once.
+        it does not match monobank's public key; 503 when monobank's key could not be fetched,
+        so that monobank sends the callback again later); the transaction is found by our
+        reference (404 when unknown); the status is then applied (an amount or currency that
+        differs from the transaction's sets it in error and is acknowledged with 200) and
+        Odoo's post-processing is triggered at once.
         """
         body = request.httprequest.get_data(cache=True)
         x_sign = request.httprequest.headers.get("X-Sign", "")
         remote = request.httprequest.remote_addr
         # sudo: the public webhook checks the signature with the providers' public keys
-        providers_sudo = (
+        providers_sudo, keyless_sudo = (
             request.env["payment.provider"].sudo()._monobank_signing_providers(body, x_sign)
         )
+        if not providers_sudo and keyless_sudo:
+            _logger.warning(
+                "monobank: a callback from %s cannot be checked now: monobank's public key "
+                "could not be fetched (refused with 503, monobank sends it again later)",
+                remote,
+            )
+            return request.make_json_response(
+                {"error": "try again later"},
+                status=503,
+                headers=[("Retry-After", str(const.PUBKEY_REFRESH_INTERVAL))],
+            )
         if not providers_sudo:
             _logger.warning(
                 "monobank: a callback from %s is refused: its signature does not match "

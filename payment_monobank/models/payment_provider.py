@@ -50,6 +50,14 @@ class PaymentProvider(models.Model):
         readonly=True,
         copy=False,
     )
+    monobank_pubkey_attempt_date = fields.Datetime(
+        string="Public Key Last Requested On",
+        help="When Odoo last asked monobank for its public key, whether it got it or not: the "
+        "key is asked for at most once a minute.",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+    )
 
     # === COMPUTE METHODS === #
 
@@ -138,7 +146,11 @@ class PaymentProvider(models.Model):
     # === SIGNATURES === #
 
     def _monobank_fetch_pubkey(self):
-        """Fetch monobank's public key and cache it on the provider.
+        """Fetch monobank's public key and cache it on the provider, if the last attempt is
+        older than ``PUBKEY_REFRESH_INTERVAL`` seconds.
+
+        The time of the attempt is recorded before monobank is asked, whatever the outcome:
+        while monobank is down or slow, forged callbacks cause at most one request a minute.
 
         Note: self.ensure_one()
 
@@ -146,8 +158,12 @@ class PaymentProvider(models.Model):
         :rtype: bool
         """
         self.ensure_one()
+        if not self._monobank_may_fetch_pubkey():
+            return False
+        # sudo: the system's own bookkeeping of its requests to monobank (the public webhook)
+        self.sudo().monobank_pubkey_attempt_date = fields.Datetime.now()
         try:
-            pem = self._monobank_client().public_key()
+            pem = self._monobank_client(timeout=const.PUBLIC_ROUTE_TIMEOUT).public_key()
         except MonobankError as error:
             _logger.warning(
                 "monobank: the public key of provider %s could not be fetched: %s",
@@ -159,30 +175,35 @@ class PaymentProvider(models.Model):
         self.sudo().write({"monobank_pubkey": pem, "monobank_pubkey_date": fields.Datetime.now()})
         return True
 
-    def _monobank_may_refresh_pubkey(self):
-        """Whether the cached key may be fetched again after a failed check (once per
-        ``PUBKEY_REFRESH_INTERVAL`` seconds)."""
+    def _monobank_may_fetch_pubkey(self):
+        """Whether the key may be asked for now (the last attempt, failed or not, is older
+        than ``PUBKEY_REFRESH_INTERVAL`` seconds)."""
         self.ensure_one()
-        if not self.monobank_pubkey or not self.monobank_pubkey_date:
+        # sudo: the time of the last attempt is the system's own bookkeeping
+        attempted = self.sudo().monobank_pubkey_attempt_date
+        if not attempted:
             return True
         limit = fields.Datetime.now() - timedelta(seconds=const.PUBKEY_REFRESH_INTERVAL)
-        return self.monobank_pubkey_date <= limit
+        return attempted <= limit
 
     @api.model
     def _monobank_signing_providers(self, body, x_sign):
         """The monobank providers whose public key verifies ``x_sign`` on the raw ``body``.
 
         A provider without a cached key fetches it; when no cached key verifies the signature,
-        each provider fetches its key again (monobank may have rotated it), at most once per
-        ``PUBKEY_REFRESH_INTERVAL`` seconds, and the signature is checked again.
+        each provider fetches its key again (monobank may have rotated it). Either fetch
+        happens at most once per ``PUBKEY_REFRESH_INTERVAL`` seconds
+        (:meth:`_monobank_fetch_pubkey`).
 
         :param bytes body: the raw body of the callback
         :param str x_sign: the ``X-Sign`` header
-        :return: the providers whose key verifies the signature (empty: a bad signature)
-        :rtype: payment.provider
+        :return: the providers whose key verifies the signature (empty: not verified), and
+            the providers that have no key to check it with (their key could not be fetched
+            now: the callback should be refused as "try again later", not as forged)
+        :rtype: tuple(payment.provider, payment.provider)
         """
         if not x_sign:
-            return self.browse()
+            return self.browse(), self.browse()
         # a provider disabled since the payment started still receives its callbacks
         providers = self.search([("code", "=", "monobank")]).filtered(
             lambda p: p.monobank_pubkey or p.sudo().monobank_token
@@ -192,9 +213,9 @@ class PaymentProvider(models.Model):
             provider._monobank_fetch_pubkey()
         verified = providers.filtered(lambda p: verify_signature(p.monobank_pubkey, body, x_sign))
         if verified:
-            return verified
+            return verified, self.browse()
         for provider in providers - fetched:
-            if provider._monobank_may_refresh_pubkey() and provider._monobank_fetch_pubkey():
+            if provider._monobank_fetch_pubkey():
                 if verify_signature(provider.monobank_pubkey, body, x_sign):
                     verified |= provider
-        return verified
+        return verified, providers.filtered(lambda p: not p.monobank_pubkey)

@@ -1,8 +1,13 @@
 import json
 from datetime import timedelta
+from unittest.mock import patch
+
+import requests
 
 from odoo import fields
 from odoo.tests import tagged
+
+from odoo.addons.payment_monobank.monobank import client as monobank_client
 
 from .common import MonobankHttpCommon
 from .fake_monobank import TOKEN
@@ -114,8 +119,9 @@ class TestMonobankWebhook(MonobankHttpCommon):
         self.pay(tx.reference, status="processing")
         self.assertEqual(tx.state, "pending")
         self.fake.rotate_key()
-        # the cached key is older than the refresh interval: it is fetched again, once
-        self.provider.monobank_pubkey_date = fields.Datetime.now() - timedelta(minutes=5)
+        # the key was last asked for more than the refresh interval ago: it is fetched again,
+        # once
+        self.provider.monobank_pubkey_attempt_date = fields.Datetime.now() - timedelta(minutes=5)
         self.assertEqual(self.pay(tx.reference), [200])
         self.assertEqual(tx.state, "done")
         self.assertEqual(len(self.requests_to(PUBKEY)), 2)
@@ -129,6 +135,29 @@ class TestMonobankWebhook(MonobankHttpCommon):
             self.assertEqual(self.pay(tx.reference, times=2), [403, 403])
         self.assertEqual(len(self.requests_to(PUBKEY)), 1)  # the first one only
         self.assertEqual(tx.state, "pending")
+
+    def test_key_requests_limited_while_monobank_fails(self):
+        """monobank answers 5xx when asked for its key: the callback is refused with 503
+        (monobank sends it again later) and the key is not asked for again within a minute,
+        the first fetch included, whatever the callbacks; then it is, and the callback
+        goes through."""
+        tx = self.rendered_tx()
+        self.fake.fail_next("5xx")
+        with (
+            patch.object(monobank_client.requests, "request", wraps=requests.request) as spy,
+            self.assertLogs(LOGGER, "WARNING") as logs,
+        ):
+            self.assertEqual(self.pay(tx.reference, times=3), [503, 503, 503])
+        self.assertEqual(len(self.requests_to(PUBKEY)), 1)
+        self.assertEqual(spy.call_args.kwargs["timeout"], 5.0)
+        self.assertIn("the public key of provider", logs.output[0])
+        self.assertIn("cannot be checked now", logs.output[-1])
+        self.assertEqual(tx.state, "draft")
+        self.assertFalse(self.provider.monobank_pubkey)
+        self.provider.monobank_pubkey_attempt_date = fields.Datetime.now() - timedelta(minutes=2)
+        self.assertEqual(self.notify(tx.reference), [200])
+        self.assertEqual(len(self.requests_to(PUBKEY)), 2)
+        self.assertEqual(tx.state, "done")
 
     def test_unknown_reference(self):
         with self.assertLogs(LOGGER, "WARNING") as logs:
