@@ -29,9 +29,9 @@ class MonobankController(http.Controller):
         Nothing the browser sends is trusted: the transaction's reference (``ref``, put in the
         return URL when the invoice was created) only says which payment to ask monobank
         about; its status comes from monobank's API (at most once per ``RETURN_CHECK_INTERVAL``
-        seconds per transaction), or from the webhook. A refund's reference asks nothing:
-        refunds are followed by the webhook and the scheduled check only. Then the customer
-        sees Odoo's payment status page.
+        seconds per transaction, waiting at most ``PUBLIC_ROUTE_TIMEOUT`` seconds), or from the
+        webhook. A refund's reference asks nothing: refunds are followed by the webhook and the
+        scheduled check only. Then the customer sees Odoo's payment status page.
 
         The route is flagged with `save_session=False` like Odoo's providers' return routes: the
         session cookie may be missing when coming back from another site, and the redirection
@@ -58,7 +58,7 @@ class MonobankController(http.Controller):
                 and not tx_sudo._monobank_checked_recently()
             ):
                 try:
-                    if tx_sudo._monobank_reconcile():
+                    if tx_sudo._monobank_reconcile(timeout=const.PUBLIC_ROUTE_TIMEOUT):
                         request.env.ref("payment.cron_post_process_payment_tx")._trigger()
                 except (MonobankError, UserError, ValidationError) as error:
                     _logger.warning(

@@ -225,6 +225,14 @@ class TestMonobankWebhook(MonobankHttpCommon):
             self.assertEqual(response.status_code, 303)
         self.assertEqual(len(self.requests_to(STATUS)), 1)
 
+    def test_return_waits_briefly_for_monobank(self):
+        tx = self.rendered_tx()
+        self.pay(tx.reference, times=0)
+        with patch.object(monobank_client.requests, "request", wraps=requests.request) as spy:
+            self.url_open(f"/payment/monobank/return?ref={tx.reference}", allow_redirects=False)
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(spy.call_args.kwargs["timeout"], 5.0)
+
     def test_return_ignores_a_refund_reference(self):
         """Refunds are followed by the webhook and the scheduled check only: the public
         return route asks nothing about them (it cannot hasten their error)."""
