@@ -30,6 +30,9 @@ RECONCILE_TIMEOUT = 10.0
 # sends it again later), telling monobank to retry after this many seconds.
 PUBKEY_REFRESH_INTERVAL = 60
 
+# The largest callback body accepted (bytes); a larger one is refused with 413 before it is read.
+WEBHOOK_MAX_BODY = 64 * 1024
+
 # The customer's return asks monobank about a transaction at most this often (seconds): the
 # public return route must not become a way to flood monobank with status requests.
 RETURN_CHECK_INTERVAL = 10

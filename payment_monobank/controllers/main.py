@@ -76,20 +76,32 @@ class MonobankController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        max_content_length=const.WEBHOOK_MAX_BODY,
     )
     def monobank_webhook(self):
         """Process monobank's server-to-server callback (the invoice status as JSON).
 
-        The ``X-Sign`` signature is checked on the raw body before anything is read (403 when
-        it does not match monobank's public key; 503 when monobank's key could not be fetched,
+        A body larger than ``WEBHOOK_MAX_BODY`` is refused (413) before it is read. The
+        ``X-Sign`` signature is checked on the raw body before anything is read (403 when it
+        does not match monobank's public key; 503 when monobank's key could not be fetched,
         so that monobank sends the callback again later); the transaction is found by our
         reference (404 when unknown); the status is then applied (an amount or currency that
         differs from the transaction's sets it in error and is acknowledged with 200) and
         Odoo's post-processing is triggered at once.
         """
+        remote = request.httprequest.remote_addr
+        # the route's max_content_length is enforced by werkzeug >= 2.3 only: the declared
+        # length is checked here before the body is read
+        length = request.httprequest.content_length
+        if length is not None and length > const.WEBHOOK_MAX_BODY:
+            _logger.warning(
+                "monobank: a callback from %s is refused: its body of %s bytes is too large",
+                remote,
+                length,
+            )
+            return request.make_json_response({"error": "too large"}, status=413)
         body = request.httprequest.get_data(cache=True)
         x_sign = request.httprequest.headers.get("X-Sign", "")
-        remote = request.httprequest.remote_addr
         # sudo: the public webhook checks the signature with the providers' public keys
         providers_sudo, keyless_sudo = (
             request.env["payment.provider"].sudo()._monobank_signing_providers(body, x_sign)

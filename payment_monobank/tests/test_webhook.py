@@ -159,6 +159,24 @@ class TestMonobankWebhook(MonobankHttpCommon):
         self.assertEqual(len(self.requests_to(PUBKEY)), 2)
         self.assertEqual(tx.state, "done")
 
+    def test_oversized_callback_refused_before_reading(self):
+        tx = self.rendered_tx()
+        self.pay(tx.reference, times=0)
+        data = json.loads(self.fake.callbacks[-1].body)
+        data["destination"] = "x" * (64 * 1024)
+        # refused by Odoo's HTTP layer (the route's max_content_length) ...
+        self.assertEqual(self.deliver_data(data), 413)
+        # ... or, without a content type, by the webhook itself, before reading the body
+        body = json.dumps(data).encode()
+        with self.assertLogs(LOGGER, "WARNING") as logs:
+            response = self.url_open(
+                self.webhook_url(), data=body, headers={"X-Sign": self.fake.sign(body)}
+            )
+        self.assertEqual(response.status_code, 413)
+        self.assertIn("is too large", logs.output[-1])
+        self.assertFalse(self.requests_to(PUBKEY))  # not even the signature was checked
+        self.assertEqual(tx.state, "draft")
+
     def test_unknown_reference(self):
         with self.assertLogs(LOGGER, "WARNING") as logs:
             status = self.deliver_data(
