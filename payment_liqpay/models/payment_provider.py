@@ -37,7 +37,7 @@ class PaymentProvider(models.Model):
         groups="base.group_system",
     )
     liqpay_reconcile_minutes = fields.Integer(
-        string="Check pending payments after (minutes)",
+        string="Check pending LiqPay payments after (minutes)",
         help="A payment that LiqPay has not confirmed this many minutes after its creation "
         "is asked about at LiqPay by a scheduled action (every 5 minutes, for 7 days).",
         default=15,
