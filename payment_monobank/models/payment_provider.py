@@ -33,7 +33,7 @@ class PaymentProvider(models.Model):
         groups="base.group_system",
     )
     monobank_reconcile_minutes = fields.Integer(
-        string="Check pending payments after (minutes)",
+        string="Check pending monobank payments after (minutes)",
         help="A payment still waiting this many minutes after it was started is checked with "
         "monobank by a scheduled action, in case its notification was lost.",
         default=15,
