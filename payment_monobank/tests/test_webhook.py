@@ -6,6 +6,7 @@ import requests
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.payment_monobank.monobank import client as monobank_client
 
@@ -310,3 +311,47 @@ class TestMonobankWebhook(MonobankHttpCommon):
         self.assertIn("monobank request: POST /api/merchant/invoice/cancel", output)
         self.assertIn("/payment/monobank/webhook", output)
         self.assertNotIn(TOKEN, output)
+
+    # ------------------------------------------------------------ payment link
+    @mute_logger("odoo.addons.payment.models.payment_transaction")
+    def test_payment_link(self):
+        """/payment/pay (Odoo's payment link) offers monobank; the transaction's form
+        opens the invoice's page at monobank; the customer pays there and the
+        transaction is done."""
+        self.partner.company_id = self.env.company
+        self.reference = "S00042-LINK"
+        route_values = self._prepare_pay_values()
+        self.env.flush_all()
+        context = self._get_portal_pay_context(**route_values)
+        self.assertIn(self.payment_method_id, context["payment_method_ids"])
+        page = self._portal_pay(**route_values).text
+        self.assertIn(f'data-provider-code="{self.provider.code}"', page)
+        values = {
+            key: context[key]
+            for key in (
+                "amount",
+                "currency_id",
+                "partner_id",
+                "landing_route",
+                "reference_prefix",
+                "access_token",
+            )
+        }
+        values.update(
+            provider_id=self.provider.id,
+            payment_method_id=self.payment_method_id,
+            token_id=None,
+            flow="redirect",
+            tokenization_requested=False,
+        )
+        processing_values = self._get_processing_values(**values)
+        self.env.invalidate_all()
+        tx = self._get_tx(processing_values["reference"])
+        invoice = self.fake.invoice(tx.reference)
+        form = self._extract_values_from_html_form(processing_values["redirect_form_html"])
+        self.assertEqual(form["method"], "get")
+        self.assertEqual(form["action"], f"{self.fake.url}/pay/{invoice['invoiceId']}")
+        self.assertEqual(form["inputs"], {"lang": "uk", "src": "odoo"})
+        self.assertEqual(tx.provider_reference, invoice["invoiceId"])
+        self.assertEqual(self.pay(tx.reference), [200])
+        self.assertEqual(tx.state, "done")
