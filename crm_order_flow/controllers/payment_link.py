@@ -89,7 +89,19 @@ class OrderFlowPaymentLink(PaymentPortal):
             return request.redirect(order_sudo.get_portal_url())
         partner = order_sudo.partner_invoice_id
         method = provider_sudo.payment_method_ids.filtered("active")[:1]
-        tx_sudo = self._create_transaction(
+        # The customer tapped the link before and did not pay yet: the same
+        # payment is opened again (the same page at the provider), never a
+        # second one the customer could pay as well.
+        tx_sudo = order_sudo.transaction_ids.filtered(
+            lambda tx: (
+                tx.state == "draft"
+                and tx.provider_id == provider_sudo
+                and tx.operation == "online_redirect"
+                and tx.currency_id == order_sudo.currency_id
+                and not tx.currency_id.compare_amounts(tx.amount, amount)
+            )
+        )[:1]
+        tx_sudo = tx_sudo or self._create_transaction(
             provider_id=provider_sudo.id,
             payment_method_id=method.id,
             token_id=None,

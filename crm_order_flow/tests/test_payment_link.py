@@ -73,6 +73,15 @@ class TestPaymentLink(OrderFlowCommon, HttpCase):
         self.assertEqual((tx.amount, tx.currency_id), (2000.0, order.currency_id))
         self.assertEqual((tx.provider_id, tx.partner_id), (self.provider, order.partner_invoice_id))
 
+    def test_tapping_the_link_again_opens_the_same_payment(self):
+        """The customer opened the provider's page and came back without
+        paying: the link opens that payment again, never a second payment
+        the customer could pay as well."""
+        order = self._order()
+        self._open(order.payment_url)
+        self._open(order.payment_url)
+        self.assertEqual(len(self._transactions(order)), 1)
+
     def test_opening_the_link_creates_no_payment(self):
         """Messengers open links to preview them: only the customer's own
         browser (which submits the page's form) starts a payment."""
