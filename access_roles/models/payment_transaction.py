@@ -54,21 +54,33 @@ class PaymentTransaction(models.Model):
             and name not in names
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and self.env.uid != SUPERUSER_ID:
+            for vals in vals_list:
+                self._check_access_transaction_fields(
+                    [name for name in POST_PROCESSING_FIELDS if vals.get(name)]
+                )
+        return super().create(vals_list)
+
+    def _check_access_transaction_fields(self, names):
+        if names:
+            labels = ", ".join(
+                "“%s”" % self._fields[name]._description_string(self.env) for name in names
+            )
+            raise AccessError(
+                _(
+                    "%(fields)s of a payment transaction cannot be changed by hand.",
+                    fields=labels,
+                )
+            )
+
     def write(self, vals):
         if not self.env.su:
             fixed = [name for name in FIXED_AFTER_CREATE if name in vals and name in self._fields]
             if self.env.uid != SUPERUSER_ID:
                 fixed += [name for name in POST_PROCESSING_FIELDS if name in vals]
-            if fixed:
-                labels = ", ".join(
-                    "“%s”" % self._fields[name]._description_string(self.env) for name in fixed
-                )
-                raise AccessError(
-                    _(
-                        "%(fields)s of a payment transaction cannot be changed by hand.",
-                        fields=labels,
-                    )
-                )
+            self._check_access_transaction_fields(fixed)
         return super().write(vals)
 
     def _update_state(self, allowed_states, target_state, state_message):

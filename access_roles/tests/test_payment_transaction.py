@@ -66,19 +66,20 @@ class TestPaymentTransactionFacts(AccessRolesCommon):
         self.assertTrue(self.tx.is_post_processed)
 
     def test_no_role_creates_a_transaction_already_paid(self):
-        Tx = self.env["payment.transaction"].with_user(self.users["accountant"])
-        with self.assertRaises(AccessError):
-            Tx.create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
-                    "reference": "S-TX-2",
-                    "amount": 1000.0,
-                    "currency_id": self.env.company.currency_id.id,
-                    "partner_id": self.customer.id,
-                    "state": "done",
-                }
-            )
+        Tx = self.env["payment.transaction"].with_user(self.users["administrator"])
+        for extra in ({"state": "done"}, {"is_post_processed": True}):
+            with self.subTest(extra=extra), self.assertRaises(AccessError):
+                Tx.create(
+                    {
+                        "provider_id": self.provider.id,
+                        "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                        "reference": "S-TX-2",
+                        "amount": 1000.0,
+                        "currency_id": self.env.company.currency_id.id,
+                        "partner_id": self.customer.id,
+                        **extra,
+                    }
+                )
 
     def test_the_providers_code_still_moves_the_state_for_a_person(self):
         """A refund or a capture an administrator starts ends in the
