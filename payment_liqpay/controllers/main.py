@@ -117,8 +117,14 @@ class LiqPayController(http.Controller):
         reference = payment_data.get("order_id")
         tx_sudo = request.env["payment.transaction"]
         if reference and isinstance(reference, str):
+            # a callback is about a payment (a refund shows on its payment), never a refund
             tx_sudo = provider_sudo.env["payment.transaction"].search(
-                [("reference", "=", reference), ("provider_id", "=", provider_sudo.id)], limit=1
+                [
+                    ("reference", "=", reference),
+                    ("provider_id", "=", provider_sudo.id),
+                    ("operation", "!=", "refund"),
+                ],
+                limit=1,
             )
         if not tx_sudo:
             _logger.warning("LiqPay: callback for an unknown transaction %r", reference)

@@ -1,4 +1,5 @@
 import logging
+import math
 import time
 from datetime import timedelta
 
@@ -228,6 +229,8 @@ class PaymentTransaction(models.Model):
         try:
             amount = float(data.get("amount"))
         except (TypeError, ValueError):
+            return False
+        if not math.isfinite(amount):
             return False
         return self.currency_id.compare_amounts(amount, self.amount) == 0
 

@@ -135,6 +135,14 @@ class TestLiqPayWebhook(LiqPayCommon, PaymentHttpCommon):
         self.assertIn("1111.11 UAH", self.tx.state_message)
         self.assertFalse(self.tx.provider_reference, "nothing of the payment is recorded")
 
+    def test_amount_that_is_no_number(self):
+        """A signed callback whose amount is not a finite number pays nothing and is
+        answered (no server error)."""
+        for amount in ("NaN", "1e400"):
+            with self.subTest(amount=amount), self.assertLogs(TX_LOGGER, "WARNING"):
+                self.assertEqual(self.pay(self.tx, amount=amount), [200])
+            self.assertEqual(self.tx.state, "error")
+
     def test_wrong_currency(self):
         with self.assertLogs(TX_LOGGER, "WARNING"):
             self.assertEqual(self.pay(self.tx, currency="USD"), [200])
