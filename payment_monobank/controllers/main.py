@@ -93,9 +93,12 @@ class MonobankController(http.Controller):
         # the route's max_content_length is enforced by werkzeug >= 2.3 only: the declared
         # length is checked here before the body is read
         length = request.httprequest.content_length
-        if length is not None and length > const.WEBHOOK_MAX_BODY:
+        if length is None or length > const.WEBHOOK_MAX_BODY:
+            # monobank declares the length of its callbacks; a body without one (chunked)
+            # would be read whole before any check
             _logger.warning(
-                "monobank: a callback from %s is refused: its body of %s bytes is too large",
+                "monobank: a callback from %s is refused: its length (%s bytes) is not declared "
+                "or over the limit",
                 remote,
                 length,
             )

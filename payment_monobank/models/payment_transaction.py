@@ -237,7 +237,14 @@ class PaymentTransaction(models.Model):
         invoice_id = notification_data.get("invoiceId")
         tx = self.browse()
         if isinstance(reference, str) and reference:
-            tx = self.search([("reference", "=", reference), ("provider_code", "=", "monobank")])
+            # a notice is about a payment (its refunds show in its cancelList), never a refund
+            tx = self.search(
+                [
+                    ("reference", "=", reference),
+                    ("provider_code", "=", "monobank"),
+                    ("operation", "!=", "refund"),
+                ]
+            )
         if not tx and isinstance(invoice_id, str) and invoice_id:
             tx = self.search(
                 [

@@ -136,6 +136,28 @@ class TestMonobankWebhook(MonobankHttpCommon):
             self.assertEqual(self.pay(tx.reference, times=2), [403, 403])
         self.assertEqual(len(self.requests_to(PUBKEY)), 1)  # the first one only
         self.assertEqual(tx.state, "pending")
+        # a minute later monobank sends it again: the new key is fetched, once
+        self.provider.monobank_pubkey_attempt_date = fields.Datetime.now() - timedelta(minutes=5)
+        self.assertEqual(self.notify(tx.reference), [200])
+        self.assertEqual(tx.state, "done")
+        self.assertEqual(len(self.requests_to(PUBKEY)), 2)
+
+    def test_callback_without_declared_length_is_refused(self):
+        """A body whose length is not declared (chunked) would be read whole before
+        any check: refused at once."""
+        tx = self.rendered_tx()
+
+        def chunks():
+            yield b'{"invoiceId": "'
+            yield b"x" * 1024
+            yield b'"}'
+
+        response = requests.post(
+            self.webhook_url(), data=chunks(), headers={"X-Sign": "AAAA"}, timeout=10
+        )
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(tx.state, "draft")
+        self.assertFalse(self.requests_to(PUBKEY))
 
     def test_key_requests_limited_while_monobank_fails(self):
         """monobank answers 5xx when asked for its key: the callback is refused with 503
@@ -174,7 +196,7 @@ class TestMonobankWebhook(MonobankHttpCommon):
                 self.webhook_url(), data=body, headers={"X-Sign": self.fake.sign(body)}
             )
         self.assertEqual(response.status_code, 413)
-        self.assertIn("is too large", logs.output[-1])
+        self.assertIn("over the limit", logs.output[-1])
         self.assertFalse(self.requests_to(PUBKEY))  # not even the signature was checked
         self.assertEqual(tx.state, "draft")
 
