@@ -1,5 +1,7 @@
 import logging
 
+import psycopg2
+
 from odoo import models
 
 _logger = logging.getLogger(__name__)
@@ -19,6 +21,11 @@ class PaymentTransaction(models.Model):
             try:
                 with self.env.cr.savepoint():
                     transaction.sale_order_ids.sudo()._fiscal_on_transaction_done(transaction)
+            except psycopg2.OperationalError:
+                # a concurrent update or a lock: the whole post-processing is
+                # done again (Odoo's scheduled action rolls back and retries),
+                # receipt included; swallowed here, the receipt would be lost
+                raise
             except Exception as exc:  # noqa: BLE001 - the payment must go through
                 _logger.warning(
                     "fiscal_ua: no receipt queued for transaction %s: %s",
