@@ -179,12 +179,16 @@ def prepare(env, checkbox_url, liqpay, base_url):
     # Odoo mails the customer the order as a PDF when a payment arrives; the
     # PDF (wkhtmltopdf, about a second each) is not what is measured here.
     env.ref("sale.mail_template_sale_payment_executed").report_template_ids = False
+    # orders in hryvnias (receipts are issued in hryvnias only)
+    pricelist = env["product.pricelist"].search([("currency_id", "=", uah.id)], limit=1)
+    if not pricelist:
+        pricelist = env["product.pricelist"].create({"name": "Bench UAH", "currency_id": uah.id})
     form = env["fiscal.payment.form"].search([("kind", "=", "online")], limit=1)
     form.write({"provider_ids": [Command.set(provider.ids)], "policy": "on_payment"})
-    return provider
+    return provider, pricelist
 
 
-def make_orders(env, count, provider, run_tag):
+def make_orders(env, count, provider, pricelist, run_tag):
     """``count`` confirmed orders to be paid online, each with its LiqPay
     transaction rendered (what the customer's browser posts to LiqPay)."""
     partner = env["res.partner"].search([("name", "=", "Bench buyer")], limit=1)
@@ -208,6 +212,7 @@ def make_orders(env, count, provider, run_tag):
             [
                 {
                     "partner_id": partner.id,
+                    "pricelist_id": pricelist.id,
                     "client_order_ref": f"{run_tag}-{i:05d}",
                     "require_payment": True,
                     "order_line": [
@@ -331,10 +336,10 @@ def main():
     run_tag = f"PAY{int(time.time())}"
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        provider = prepare(env, checkbox.url, liqpay, base_url)
+        provider, pricelist = prepare(env, checkbox.url, liqpay, base_url)
         cr.commit()
         print(f"Creating {orders} orders with their LiqPay checkout…", flush=True)
-        transactions = make_orders(env, orders, provider, run_tag)
+        transactions = make_orders(env, orders, provider, pricelist, run_tag)
         references = transactions.mapped("reference")
         tx_ids = transactions.ids
         for tx in transactions:
@@ -417,6 +422,7 @@ def main():
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         txs = env["payment.transaction"].browse(tx_ids)
         settled = len(txs.filtered(lambda tx: tx.state == "done"))
+        post_processed = len(txs.filtered("is_post_processed"))
         receipts = env["fiscal.receipt"].search([("transaction_id", "in", tx_ids)])
         per_order = Counter(receipts.filtered(lambda r: r.state != "error").sale_order_id.ids)
         payments = env["account.payment"].search([("payment_transaction_id", "in", tx_ids)])
@@ -438,6 +444,7 @@ def main():
     print(f"callbacks per second           {(len(first) + len(later)) / sending:.1f}")
     print(f"transactions settled           {settled} of {len(tx_ids)}")
     print(f"orders paid                    {moved}")
+    print(f"post-processed (order, payment) {post_processed}")
     print(f"payments registered twice      {sum(1 for n in per_tx.values() if n > 1)}")
     print(f"orders with two receipts       {sum(1 for n in per_order.values() if n > 1)}")
     print(f"Checkbox receipts duplicated   {len(checkbox.duplicates())}")
