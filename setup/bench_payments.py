@@ -10,7 +10,7 @@ payment form "Інтернет еквайринг" (receipt when the order is fu
 makes N confirmed orders agreed with online payment and, for each, the LiqPay
 checkout the customer's browser would post (Odoo's redirect form).
 
-Then it starts Odoo's HTTP server (threaded, two cron threads) on that
+Then it starts Odoo as a real server (two HTTP workers, two cron workers) on that
 database and plays LiqPay: each customer pays, and the fake sends the signed
 callback to Odoo's webhook; a third of the callbacks come on top: the same
 callback again, or an older "processing" callback arriving after the
@@ -31,29 +31,23 @@ Usage: setup/bench_payments.py [--db payments_bench] [--callbacks 2000]
 """
 
 import argparse
-import importlib.util
 import os
 import random
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import bench_faults_common as common
+from bench_faults_common import fail
+
+ROOT = common.ROOT
 CHECKBOX_FAKE = os.path.join(ROOT, "fiscal_ua", "tests", "fake_checkbox.py")
 LIQPAY_FAKE = os.path.join(ROOT, "payment_liqpay", "tests", "fake_liqpay.py")
 ADDONS = "crm_order_flow,fiscal_ua,payment_liqpay"
 LICENSE_KEY = "bench-licence-key-00000001"
 PASSWORD = "bench-cashier-password"
-
-
-def fail(message):
-    print(f"setup/bench_payments.py: {message}", file=sys.stderr)
-    sys.exit(2)
-
 
 try:
     import odoo
@@ -61,63 +55,10 @@ try:
     from odoo.modules.registry import Registry
     from odoo.tools import config
 except ImportError:
-    fail(
-        "Odoo 18 is not importable (python3 -c 'import odoo' fails). Install Odoo 18.0 "
-        "Community so that `import odoo` works (see README, Prerequisites)."
-    )
-if odoo.release.version_info[0] != 18:
-    fail(f"Odoo 18 is required, found {odoo.release.version}.")
+    common.odoo_missing()
+common.check_odoo_version(odoo)
 
 import requests  # noqa: E402 - after the check that Odoo (and its requirements) is here
-
-
-def load(path, name):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def addons_path():
-    return ",".join([os.path.join(os.path.dirname(odoo.__file__), "addons"), ROOT])
-
-
-def db_args():
-    args = []
-    for env_name, option in (
-        ("PGHOST", "--db_host"),
-        ("PGPORT", "--db_port"),
-        ("PGUSER", "--db_user"),
-    ):
-        if os.environ.get(env_name):
-            args.append(f"{option}={os.environ[env_name]}")
-    if os.environ.get("PGPASSWORD"):
-        args.append(f"--db_password={os.environ['PGPASSWORD']}")
-    return args
-
-
-def odoo_cmd(*args):
-    return [sys.executable, "-m", "odoo", f"--addons-path={addons_path()}", *db_args(), *args]
-
-
-def database_exists(name):
-    import psycopg2
-
-    kwargs = {"dbname": "postgres"}
-    for env_name, key in (
-        ("PGHOST", "host"),
-        ("PGPORT", "port"),
-        ("PGUSER", "user"),
-        ("PGPASSWORD", "password"),
-    ):
-        if os.environ.get(env_name):
-            kwargs[key] = os.environ[env_name]
-    try:
-        with psycopg2.connect(**kwargs) as conn, conn.cursor() as cr:
-            cr.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            return bool(cr.fetchone())
-    except psycopg2.OperationalError as error:
-        fail(f"PostgreSQL is not reachable ({error}). Start it, or set PGHOST/PGPORT/PGUSER.")
 
 
 def prepare(env, checkbox_url, liqpay, base_url):
@@ -250,35 +191,6 @@ def make_orders(env, count, provider, pricelist, run_tag):
     return transactions
 
 
-def start_server(db, port):
-    log = open(os.path.join("/tmp", f"bench_payments_{port}.log"), "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        odoo_cmd(
-            "-d",
-            db,
-            f"--http-port={port}",
-            "--workers=0",
-            "--max-cron-threads=2",
-            "--log-level=warn",
-            f"--db-filter=^{db}$",
-        ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if process.poll() is not None:
-            fail(f"the Odoo server stopped (see {log.name})")
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/web/health", timeout=2).ok:
-                return process, log.name
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    process.terminate()
-    fail("the Odoo server did not start within 2 minutes")
-
-
 def watch_receipts(fake, seen, stop):
     """Note when each receipt first shows at the fake Checkbox."""
     while not stop.is_set():
@@ -305,33 +217,25 @@ def main():
     extra = args.callbacks - orders
     base_url = f"http://127.0.0.1:{args.port}"
 
-    if not database_exists(args.db):
+    addons_path = common.default_addons_path()
+    if not common.database_exists(args.db):
         print(f"Creating database {args.db} with {ADDONS} (no demo data)…", flush=True)
-        result = subprocess.run(
-            odoo_cmd(
-                "-d",
-                args.db,
-                "-i",
-                ADDONS,
-                "--without-demo=all",
-                "--stop-after-init",
-                "--log-level=warn",
-                f"--http-port={args.port}",
-            ),
-            capture_output=True,
-            text=True,
+        common.odoo_cli(
+            args.db,
+            addons_path,
+            "-i",
+            ADDONS,
+            "--without-demo=all",
+            failure="installing the addons failed",
         )
-        if result.returncode:
-            print(result.stdout[-3000:], result.stderr[-3000:], file=sys.stderr)
-            fail("installing the addons failed")
     config.parse_config(
-        ["-d", args.db, f"--addons-path={addons_path()}", "--log-level=warn", *db_args()]
+        ["-d", args.db, f"--addons-path={addons_path}", "--log-level=warn", *common.db_args()]
     )
-    checkbox = load(CHECKBOX_FAKE, "bench_fake_checkbox").FakeCheckbox(
+    checkbox = common.load_module("bench_fake_checkbox", CHECKBOX_FAKE).FakeCheckbox(
         cashiers={"bench": PASSWORD}, license_keys={LICENSE_KEY}
     )
     checkbox.start()
-    liqpay = load(LIQPAY_FAKE, "bench_fake_liqpay").FakeLiqPay().start()
+    liqpay = common.load_module("bench_fake_liqpay", LIQPAY_FAKE).FakeLiqPay().start()
     registry = Registry(args.db)
     run_tag = f"PAY{int(time.time())}"
     with registry.cursor() as cr:
@@ -361,8 +265,9 @@ def main():
     later = [older[ref] for ref in late] + repeats
     rng.shuffle(later)
 
-    print(f"Starting Odoo on port {args.port}…", flush=True)
-    server, log_name = start_server(args.db, args.port)
+    log_name = os.path.join("/tmp", f"bench_payments_{args.db}.log")
+    print(f"Starting Odoo (2 workers, 2 cron workers) on port {args.port}…", flush=True)
+    server, _url = common.start_server(args.db, addons_path, args.port, log_name)
     seen = {}
     stop = threading.Event()
     watcher = threading.Thread(target=watch_receipts, args=(checkbox, seen, stop), daemon=True)
@@ -412,11 +317,7 @@ def main():
         total = time.perf_counter() - started
     finally:
         stop.set()
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        common.stop_server(server)
 
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
