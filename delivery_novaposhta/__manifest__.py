@@ -22,6 +22,7 @@
         "views/delivery_carrier_views.xml",
         "views/sale_order_views.xml",
         "views/delivery_novaposhta_menus.xml",
+        "views/novaposhta_cod_views.xml",
     ],
     "demo": [
         "demo/novaposhta_directory_demo.xml",

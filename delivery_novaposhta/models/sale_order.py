@@ -171,17 +171,20 @@ class SaleOrder(models.Model):
         return np_phone(phone) if phone else ""
 
     # ----------------------------------------------------------- payment
-    @api.depends("delivery_cod_state", "np_waybill_id.cod_amount")
+    @api.depends("delivery_cod_state", "np_waybill_id.cod_amount", "np_waybill_id.cod_paid")
     def _compute_order_payment(self):
         return super()._compute_order_payment()
 
     def _order_flow_paid_amount(self):
         """A cash-on-delivery transfer that NP reports as paid out counts as
-        a payment of the order."""
+        a payment of the order until its payment is registered in Odoo (then
+        it counts through the invoice it paid), and never beyond the order's
+        total (a payment registered by hand on the invoice is not counted
+        twice)."""
         paid = super()._order_flow_paid_amount()
         waybill = self.sudo().np_waybill_id
-        if self.delivery_cod_state == "transferred" and waybill.cod_amount:
-            paid += waybill.cod_amount
+        if self.delivery_cod_state == "transferred" and waybill.cod_amount and not waybill.cod_paid:
+            paid += min(waybill.cod_amount, max(self.amount_total - paid, 0.0))
         return paid
 
     # ------------------------------------------------- system-only fields

@@ -80,6 +80,11 @@ TRACKING_OVERRIDES = {
     "RecipientDateTime",
     "RedeliverySum",
     "LastAmountTransferGM",
+    "LastTransactionStatusGM",
+    "LastTransactionDateTimeGM",
+    "LastAmountReceivedCommissionGM",
+    "RedeliveryNum",
+    "AfterpaymentOnGoodsCost",
     "TrackingUpdateDate",
 }
 
@@ -656,6 +661,13 @@ class FakeNovaPoshta:
                 "DateFirstDayStorage": "",
                 "DatePayedKeeping": "",
                 "LastCreatedOnTheBasisNumber": "",
+                # the money transfer (cash on delivery): empty until NP pays it out
+                "RedeliveryNum": "",
+                "AfterpaymentOnGoodsCost": "",
+                "LastTransactionStatusGM": "",
+                "LastTransactionDateTimeGM": "",
+                "LastAmountTransferGM": "",
+                "LastAmountReceivedCommissionGM": 0,
             }
             warehouse = waybill.get("Warehouse")
             if warehouse:
@@ -672,6 +684,7 @@ class FakeNovaPoshta:
             if code == "11":
                 item["LastTransactionStatusGM"] = "Видано"
                 item["LastAmountTransferGM"] = waybill.get("Redelivery")
+                item["LastTransactionDateTimeGM"] = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
             if code in ("102", "103"):
                 item["UndeliveryReasons"] = "Відмова одержувача"
                 item["LastCreatedOnTheBasisNumber"] = waybill.get("ReturnNumber", "")

@@ -283,6 +283,8 @@ class TestSecurity(NovaPoshtaCommon):
                     "action_refresh",
                     "action_print_label",
                     "action_np_recheck",
+                    # accounting rights (test_cod_ledger)
+                    "action_np_cod_register_payment",
                 }
                 | orm,
                 "novaposhta.account": {
