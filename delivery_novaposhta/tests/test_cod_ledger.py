@@ -1,9 +1,12 @@
 from datetime import date
+from unittest.mock import patch
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from .common import NovaPoshtaCommon
@@ -54,6 +57,11 @@ class TestCodLedger(NovaPoshtaCommon):
 
     def payments_of(self, order):
         return self.env["account.payment"].search([("partner_id", "=", order.partner_id.id)])
+
+    def fiscal_receipts(self, order):
+        if "fiscal.receipt" not in self.env:
+            return []
+        return self.env["fiscal.receipt"].sudo().search([("sale_order_id", "=", order.id)]).ids
 
     def register(self, waybill, user=None):
         user = user or self.accountant
@@ -144,6 +152,7 @@ class TestCodLedger(NovaPoshtaCommon):
         self.assertEqual(order.paid_amount, order.amount_total)
         self.assertEqual(order.order_payment_state, "paid")
         before = self.payments_of(order)
+        receipts = self.fiscal_receipts(order)
         self.register(waybill)
         payment = self.payments_of(order) - before
         self.assertEqual(len(payment), 1)
@@ -167,6 +176,27 @@ class TestCodLedger(NovaPoshtaCommon):
         self.sync()
         self.assertEqual(self.payments_of(order) - before, payment)
         self.assertEqual(order.paid_amount, order.amount_total)
+        # a payment registered in Odoo issues no fiscal receipt (fiscal_ua
+        # issues them for online payments, at shipping or from the invoice)
+        self.assertEqual(self.fiscal_receipts(order), receipts)
+
+    def test_one_payment_per_transfer_even_concurrently(self):
+        order = self.cod_order()
+        waybill = order.np_waybill_id
+        self.transfer(order)
+        # a colleague (or the scheduled action) holds the waybill's row
+        with patch.object(type(waybill), "_np_cod_lock", lambda self: False):
+            with self.assertRaisesRegex(UserError, "being registered by someone else"):
+                self.register(waybill)
+        self.assertFalse(waybill.sudo().cod_payment_id)
+        self.register(waybill)
+        payment = waybill.sudo().cod_payment_id
+        # and one Odoo payment is the payment of one transfer only
+        other = self.cod_order().np_waybill_id
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
+            with self.env.cr.savepoint():
+                other.sudo().write({"cod_payment_id": payment.id})
+                self.env.flush_all()
 
     def test_payment_registered_by_hand_on_the_invoice_is_not_counted_twice(self):
         order = self.cod_order()
