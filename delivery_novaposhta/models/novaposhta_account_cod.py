@@ -30,6 +30,17 @@ class NovaPoshtaAccount(models.Model):
         "the default journal of a payment.",
     )
 
+    cod_commission_account_id = fields.Many2one(
+        "account.account",
+        string="Account of NP commissions",
+        check_company=True,
+        domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="When Nova Poshta withholds its commission from a transfer (the amount "
+        "transferred plus the commission is the amount expected), the commission is written "
+        "off to this expense account and the invoice is paid in full. Empty: the payment is "
+        "the amount transferred and the rest stays due on the invoice.",
+    )
+
     @api.constrains("cod_transfer_days", "cod_auto_payment", "cod_journal_id")
     def _check_cod_settings(self):
         for account in self:

@@ -154,6 +154,7 @@ class NovaPoshtaWaybill(models.Model):
         "cod_amount",
         "cod_transfer_state",
         "cod_transfer_amount",
+        "cod_commission",
         "cod_paid",
         "cod_payment_amount",
         "order_id.order_line.invoice_lines.move_id.state",
@@ -164,8 +165,9 @@ class NovaPoshtaWaybill(models.Model):
             transferred = waybill.cod_transfer_state == "transferred" and bool(waybill.cod_amount)
             rounding = waybill.currency_id.rounding or 0.01
             received = waybill._np_cod_received_amount()
+            expected = float_compare(received, waybill.cod_amount, precision_rounding=rounding) == 0
             differs = transferred and (
-                float_compare(received, waybill.cod_amount, precision_rounding=rounding) != 0
+                not (expected or waybill._np_cod_commission_withheld())
                 or (
                     waybill.cod_paid
                     and float_compare(
@@ -185,6 +187,26 @@ class NovaPoshtaWaybill(models.Model):
         when NP reports the transfer without an amount."""
         self.ensure_one()
         return self.cod_transfer_amount or self.cod_amount
+
+    def _np_cod_commission_withheld(self):
+        """NP kept its commission out of the transfer: the amount transferred
+        plus the commission is the cash on delivery expected."""
+        self.ensure_one()
+        rounding = self.currency_id.rounding or 0.01
+        return bool(
+            self.cod_transfer_amount
+            and self.cod_commission
+            and float_compare(
+                self.cod_transfer_amount, self.cod_amount, precision_rounding=rounding
+            )
+            != 0
+            and float_compare(
+                self.cod_transfer_amount + self.cod_commission,
+                self.cod_amount,
+                precision_rounding=rounding,
+            )
+            == 0
+        )
 
     def _np_cod_open_invoices(self):
         """The order's posted customer invoices with something left to pay."""
@@ -435,6 +457,32 @@ class NovaPoshtaWaybill(models.Model):
         }
         if journal:
             wizard_vals["journal_id"] = journal.id
+        commission_account = waybill.account_id.cod_commission_account_id
+        if waybill._np_cod_commission_withheld():
+            if auto and not commission_account:
+                raise UserError(
+                    _(
+                        "Nova Poshta withheld its commission of %(commission)s from the transfer "
+                        "of waybill %(number)s: set the account of NP commissions on the Nova "
+                        "Poshta account, or register this payment by hand.",
+                        commission=currency.format(waybill.cod_commission),
+                        number=waybill.name,
+                    )
+                )
+            if commission_account and (
+                float_compare(
+                    amount + waybill.cod_commission, residual, precision_rounding=rounding
+                )
+                == 0
+            ):
+                # the invoice is paid in full; the commission is the store's expense
+                wizard_vals.update(
+                    {
+                        "payment_difference_handling": "reconcile",
+                        "writeoff_account_id": commission_account.id,
+                        "writeoff_label": _("Nova Poshta commission"),
+                    }
+                )
         wizard = (
             self.env["account.payment.register"]
             .with_company(waybill.company_id)

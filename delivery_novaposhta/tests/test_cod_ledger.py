@@ -234,6 +234,41 @@ class TestCodLedger(NovaPoshtaCommon):
         self.assertEqual(len(notes), 1)
         self.assertEqual(self.payments_of(order) - before, payment)
 
+    def test_commission_withheld_is_written_off(self):
+        self.account.write({"cod_auto_payment": True, "cod_journal_id": self.journal.id})
+        order = self.cod_order()
+        waybill = order.np_waybill_id
+        self.transfer(
+            order,
+            LastAmountTransferGM=f"{waybill.cod_amount - 25:.2f}",
+            LastAmountReceivedCommissionGM="25.00",
+        )
+        self.assertFalse(waybill.cod_amount_differs, "the commission explains the difference")
+        self.assertIn("set the account of NP commissions", waybill.cod_problem)
+        self.assertFalse(waybill.sudo().cod_payment_id)
+        expense = self.env["account.account"].search(
+            [
+                ("account_type", "=", "expense"),
+                ("company_ids", "in", self.env.company.id),
+            ],
+            limit=1,
+        )
+        self.account.cod_commission_account_id = expense
+        self.sync()
+        payment = waybill.sudo().cod_payment_id
+        self.assertEqual(payment.amount, waybill.cod_amount - 25)
+        self.assertIn(self.invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(
+            sum(
+                payment.move_id.line_ids.filtered(lambda line: line.account_id == expense).mapped(
+                    "debit"
+                )
+            ),
+            25.0,
+        )
+        self.assertEqual(order.paid_amount, order.amount_total)
+        self.assertFalse(waybill.cod_amount_differs)
+
     def test_rights(self):
         order = self.cod_order()
         waybill = order.np_waybill_id
