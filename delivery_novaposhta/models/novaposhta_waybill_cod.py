@@ -530,17 +530,20 @@ class NovaPoshtaWaybill(models.Model):
             limit=COD_AUTO_BATCH,
         )
         for waybill in waybills:
+            if not waybill._np_cod_lock():
+                # a person (or another run) is registering it, or registered
+                # it since this run began: theirs stands
+                stats["cod_busy"] = stats.get("cod_busy", 0) + 1
+                continue
             try:
                 with self.env.cr.savepoint():
                     _payment, created = waybill.with_company(waybill.company_id)._np_cod_register(
                         auto=True
                     )
                 stats["cod_registered"] = stats.get("cod_registered", 0) + int(created)
+                continue
             except UserError as error:
-                waybill._np_cod_note_problem(error.args[0])
-                stats["cod_left"] = stats.get("cod_left", 0) + 1
-            except CONCURRENCY_ERRORS:
-                stats["cod_busy"] = stats.get("cod_busy", 0) + 1
+                reason = error.args[0]
             except Exception as error:  # noqa: BLE001 - one bad waybill never stops the rest
                 _logger.warning(
                     "Nova Poshta cash on delivery of %s not registered: %s",
@@ -548,8 +551,12 @@ class NovaPoshtaWaybill(models.Model):
                     error,
                     exc_info=True,
                 )
-                waybill._np_cod_note_problem(str(error))
-                stats["cod_left"] = stats.get("cod_left", 0) + 1
+                reason = str(error)
+            stats["cod_left"] = stats.get("cod_left", 0) + 1
+            try:
+                waybill._np_cod_note_problem(reason)
+            except CONCURRENCY_ERRORS:
+                stats["cod_busy"] = stats.get("cod_busy", 0) + 1
         return stats
 
     def _np_cod_note_problem(self, reason):
