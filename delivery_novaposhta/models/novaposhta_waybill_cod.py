@@ -145,6 +145,7 @@ class NovaPoshtaWaybill(models.Model):
     @api.depends("cod_payment_id.state", "cod_payment_id.amount")
     def _compute_cod_payment(self):
         for waybill in self:
+            # sudo: whether the transfer is paid is shown to every reader of the ledger.
             payment = waybill.sudo().cod_payment_id
             live = payment and payment.state not in DEAD_PAYMENT_STATES
             waybill.cod_paid = bool(live)
@@ -402,14 +403,14 @@ class NovaPoshtaWaybill(models.Model):
                     expected=currency.format(waybill.cod_amount),
                 )
             )
-        order = self.env["sale.order"].browse(waybill.order_id.id)
+        order_name = waybill.order_id.name
         invoices = self.env["account.move"].browse(waybill._np_cod_open_invoices().ids)
         if not invoices:
             raise UserError(
                 _(
                     "Order %(order)s has no posted invoice left to pay: create and post its "
                     "invoice, then register the payment of waybill %(number)s.",
-                    order=order.sudo().name,
+                    order=order_name,
                     number=waybill.name,
                 )
             )
@@ -418,7 +419,7 @@ class NovaPoshtaWaybill(models.Model):
                 _(
                     "The invoice of order %(order)s is not in %(currency)s: register the "
                     "payment of waybill %(number)s on the invoice itself.",
-                    order=order.sudo().name,
+                    order=order_name,
                     currency=currency.name,
                     number=waybill.name,
                 )
@@ -433,7 +434,7 @@ class NovaPoshtaWaybill(models.Model):
                     transferred=currency.format(amount),
                     number=waybill.name,
                     due=currency.format(residual),
-                    order=order.sudo().name,
+                    order=order_name,
                 )
             )
         # The caller's own rights on the invoice (not sudo).
@@ -494,7 +495,8 @@ class NovaPoshtaWaybill(models.Model):
         # sudo: the link is a system field of the ledger; the payment was made
         # with the caller's rights above.
         waybill.write({"cod_payment_id": payment.id, "cod_problem": False})
-        order.sudo().message_post(
+        # sudo: a system note on the order (the accountant may not post on orders).
+        waybill.order_id.message_post(
             body=_(
                 "Payment %(payment)s of %(amount)s registered for the cash on delivery of "
                 "Nova Poshta waybill %(number)s.",
@@ -567,8 +569,9 @@ class NovaPoshtaWaybill(models.Model):
         if self.cod_problem == reason:
             return
         with self.env.cr.savepoint():
+            # sudo: the scheduled action's own record and note.
             self.sudo().write({"cod_problem": reason})
-            self.order_id.sudo().message_post(
+            self.sudo().order_id.message_post(
                 body=Markup("%s<br/>%s")
                 % (
                     _("The payment of Nova Poshta's cash on delivery was not registered:"),
