@@ -7,3 +7,5 @@ from . import novaposhta_waybill
 from . import delivery_carrier
 from . import sale_order
 from . import stock_picking
+from . import sale_order_refusal_risk
+from . import sale_order_storage

@@ -7,3 +7,4 @@ from . import test_faults
 from . import test_security
 from . import test_order_screen
 from . import test_tour_logistics
+from . import test_refusal_storage
