@@ -90,7 +90,7 @@ class TestPaidStorageReminder(OrderFlowCommon):
         self.assertIn("Відділення №12", body)
         self.assertIn("15.04.2031", body)
         self.assertIn("14.04.2031", body)
-        self.assertIn("платн", body)
+        self.assertIn("перевізник бере за нього плату", body)
         sms = self.env.ref("crm_order_flow.sms_template_paid_storage_reminder")
         text = sms._render_field("body", order.ids, compute_lang=True)[order.id]
         self.assertIn("Відділення №12", text)
