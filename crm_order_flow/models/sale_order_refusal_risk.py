@@ -120,10 +120,11 @@ class SaleOrder(models.Model):
 
     # ----------------------------------------------------------- validation
     def _order_flow_check_move(self, stage, vals):
-        super()._order_flow_check_move(stage, vals)
+        result = super()._order_flow_check_move(stage, vals)
         # sudo: whether the status asks for it is the status's setting.
         if stage.sudo().refusal_prepay_required:
             self._order_flow_check_refusal_prepayment(stage)
+        return result
 
     def _order_flow_check_refusal_prepayment(self, stage):
         """The company's policy: an order of a customer with the company's
