@@ -37,6 +37,7 @@ class ResPartner(models.Model):
         "prepayment is required.",
     )
 
+    @api.depends("phone", "mobile")
     @api.depends_context("uid", "company")
     def _compute_refusal_risk(self):
         # Shown to the people who see orders; others (Marketers, Purchasers)
@@ -50,7 +51,7 @@ class ResPartner(models.Model):
         # sudo: the company's policy is shown to whoever sees the risk.
         threshold = self.env.company.sudo().order_flow_refusal_prepay_threshold
         for partner in self:
-            risk = risks.get(partner._origin.id) or {}
+            risk = risks.get(partner.id) or {}
             partner.refusal_risk_count = risk.get("refused", 0)
             partner.refusal_risk_text = self._order_flow_refusal_risk_text(risk)
             partner.refusal_risk_blocking = bool(threshold) and (
@@ -77,21 +78,13 @@ class ResPartner(models.Model):
     def _order_flow_customer_contacts(self):
         """``{contact id: ids of every contact of the same customer}`` for
         these contacts (same sanitized phone number; the contact alone
-        without one). Two queries, archived contacts included."""
-        partner_ids = [pid for pid in self._origin.ids if pid]
-        if not partner_ids:
-            return {}
-        self.env["res.partner"].flush_model(["phone_sanitized"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, phone_sanitized FROM res_partner WHERE id IN %s",
-                tuple(partner_ids),
-            )
-        )
-        numbers = dict(self.env.cr.fetchall())
+        without one), archived contacts included. A contact being edited
+        (a form's onchange) is looked up by the number it has on the form."""
+        numbers = {partner.id: partner.phone_sanitized for partner in self}
         by_number = {}
         wanted = tuple({number for number in numbers.values() if number})
         if wanted:
+            self.env["res.partner"].flush_model(["phone_sanitized"])
             self.env.cr.execute(
                 SQL(
                     "SELECT phone_sanitized, array_agg(id) FROM res_partner "
@@ -100,7 +93,11 @@ class ResPartner(models.Model):
                 )
             )
             by_number = dict(self.env.cr.fetchall())
-        return {pid: set(by_number.get(numbers.get(pid)) or ()) | {pid} for pid in partner_ids}
+        contacts = {}
+        for partner in self:
+            own = {partner._origin.id} if partner._origin.id else set()
+            contacts[partner.id] = set(by_number.get(numbers[partner.id]) or ()) | own
+        return contacts
 
     def _order_flow_refusal_risk(self):
         """``{contact id: {"refused": n, "cod_decided": n, "cod_uncollected": n}}``
@@ -110,9 +107,9 @@ class ResPartner(models.Model):
         them not collected. The facts of each order come from
         ``sale.order._order_flow_refusal_facts`` (extended by carriers)."""
         contacts = self._order_flow_customer_contacts()
-        if not contacts:
-            return {}
         all_ids = tuple(set().union(*contacts.values()))
+        if not all_ids:
+            return {partner_id: {} for partner_id in contacts}
         Order = self.env["sale.order"]
         Order.flush_model(["partner_id"])
         # Counts over every order of the customer, whoever's they are: read

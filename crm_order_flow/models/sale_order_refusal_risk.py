@@ -52,9 +52,10 @@ class SaleOrder(models.Model):
     )
     refusal_prepay_waived_date = fields.Datetime(string="Waived on", system_only=True, copy=False)
 
-    # No dependencies: computed for each request (orders of other contacts,
-    # other salespeople and carriers' reports all count), for the orders at
-    # hand only (the order form; no list shows it).
+    # Computed for each request (orders of other contacts, other salespeople
+    # and carriers' reports all count), for the orders at hand only (the order
+    # form; no list shows it); again when the customer is changed on the form.
+    @api.depends("partner_id", "company_id")
     def _compute_refusal_risk(self):
         risks = self.partner_id._order_flow_refusal_risk()
         for order in self:

@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import OrderFlowCommon
 
@@ -72,6 +72,21 @@ class TestRefusalRisk(OrderFlowCommon):
         self.env.invalidate_all()
         self.assertTrue(order.refusal_risk_blocking)
         self.assertTrue(self.twin.refusal_risk_blocking)
+
+    def test_badge_follows_the_form(self):
+        """The badge shows as soon as the customer is chosen on a new order,
+        or a known number is typed on a new contact."""
+        expected = "Refusal risk: 2 refused or returned"
+        with Form(self.env["sale.order"].with_user(self.sales)) as form:
+            form.partner_id = self.stranger
+            self.assertFalse(form.refusal_risk_text)
+            form.partner_id = self.twin
+            self.assertTrue(form.refusal_risk_text.startswith(expected))
+            form.partner_id = self.stranger
+        with Form(self.env["res.partner"].with_user(self.users["manager"])) as form:
+            form.name = "Olha (third contact)"
+            form.mobile = "+38 (050) 111-22-33"
+            self.assertTrue(form.refusal_risk_text.startswith(expected))
 
     def test_badge_costs_the_same_queries_for_one_or_many_orders(self):
         orders = self.returned | self.collected
