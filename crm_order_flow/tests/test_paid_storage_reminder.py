@@ -53,12 +53,17 @@ class TestPaidStorageReminder(OrderFlowCommon):
             self.walk(received, "done")
             returning = self.at_pickup_point()
             returning.sudo().delivery_return_in_transit = True
+        # The company's sending window (09:00-21:00 Kyiv): the rule fires at night, the
+        # reminder waits for the morning.
+        self.company.write({"order_flow_window_start": 9.0, "order_flow_window_end": 21.0})
         self.check(datetime(2031, 4, 13, 23, 50))
         self.assertFalse(self.reminders(waiting), "not before the last free day")
         self.check(datetime(2031, 4, 14, 0, 5))
         reminder = self.reminders(waiting)
         self.assertEqual(len(reminder), 1)
         self.assertEqual(reminder.medium, "sms")
+        self.assertEqual(reminder.scheduled_date, datetime(2031, 4, 14, 6, 0))
+        self.assertEqual(reminder.state, "scheduled")
         body = reminder.message_id.body
         self.assertIn("Branch No. 12", body)
         self.assertIn("04/15/2031", body, "the first paid day, in the customer's language")
