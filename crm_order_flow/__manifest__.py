@@ -2,7 +2,7 @@
     "name": "Store Order Flow",
     "summary": "Business statuses, status matrix, validations, SLA and automation "
     "rules of the online store's order process",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "author": "UA Store Order Suite",
     "website": "https://github.com/ua-store/order-suite",
@@ -24,6 +24,9 @@
         "data/sale_order_stage_data.xml",
         "data/message_templates_data.xml",
         "data/base_automation_data.xml",
+        "data/sale_order_stage_refusal_data.xml",
+        "data/storage_reminder_templates_data.xml",
+        "data/storage_reminder_automation_data.xml",
         "data/access_roles_data.xml",
         "data/delivery_carrier_data.xml",
         "views/sale_order_views.xml",
@@ -32,6 +35,7 @@
         "views/sale_order_customer_message_compose_views.xml",
         "views/template_preview_views.xml",
         "views/payment_link_templates.xml",
+        "views/refusal_risk_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -21,6 +21,7 @@
         "views/novaposhta_waybill_views.xml",
         "views/delivery_carrier_views.xml",
         "views/sale_order_views.xml",
+        "views/novaposhta_storage_views.xml",
         "views/delivery_novaposhta_menus.xml",
         "views/novaposhta_cod_views.xml",
     ],

@@ -8,8 +8,12 @@ from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_refusal_risk
+from . import res_company_refusal_risk
+from . import res_config_settings_refusal_risk
 from . import sale_order_customer_message
 from . import sale_order_stage
+from . import sale_order_stage_refusal_risk
 from . import sale_order_stage_history
 from . import sale_order
 from . import sale_order_delivery
@@ -18,6 +22,8 @@ from . import sale_order_payment
 from . import sale_order_phone_order
 from . import sale_order_rule_action
 from . import sale_order_status_check
+from . import sale_order_refusal_risk
+from . import sale_order_storage_reminder
 from . import sale_order_line
 from . import sale_order_trigger_map
 from . import sms_template

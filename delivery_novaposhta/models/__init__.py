@@ -9,3 +9,5 @@ from . import novaposhta_waybill_cod
 from . import delivery_carrier
 from . import sale_order
 from . import stock_picking
+from . import sale_order_refusal_risk
+from . import sale_order_storage

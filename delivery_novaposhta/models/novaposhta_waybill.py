@@ -122,6 +122,12 @@ class NovaPoshtaWaybill(models.Model):
         store=True,
         help="The day before paid storage begins.",
     )
+    storage_amount = fields.Float(
+        string="Storage charge",
+        readonly=True,
+        help="What NP charges for storage at the branch so far (StorageAmount, or "
+        "StoragePrice when only it is given).",
+    )
     cod_amount = fields.Float(string="Cash on delivery amount", readonly=True)
     cod_transfer_state = fields.Selection(
         COD_TRANSFER_STATES, string="Money transfer", default="none", required=True, readonly=True
@@ -431,6 +437,9 @@ class NovaPoshtaWaybill(models.Model):
             "storage_first_day": parse_date(item.get("DateFirstDayStorage"))
             or self.storage_first_day,
             "storage_paid_from": parse_date(item.get("DatePayedKeeping")) or self.storage_paid_from,
+            "storage_amount": to_float(item.get("StorageAmount"))
+            or to_float(item.get("StoragePrice"))
+            or self.storage_amount,
             "return_number": item.get("LastCreatedOnTheBasisNumber") or self.return_number,
         }
         redelivery = to_float(item.get("RedeliverySum")) or to_float(

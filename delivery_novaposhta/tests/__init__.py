@@ -8,3 +8,4 @@ from . import test_security
 from . import test_order_screen
 from . import test_tour_logistics
 from . import test_cod_ledger
+from . import test_refusal_storage

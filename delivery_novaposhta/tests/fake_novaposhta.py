@@ -77,6 +77,8 @@ TRACKING_OVERRIDES = {
     "ScheduledDeliveryDate",
     "DatePayedKeeping",
     "DateFirstDayStorage",
+    "StorageAmount",
+    "StoragePrice",
     "RecipientDateTime",
     "RedeliverySum",
     "LastAmountTransferGM",

@@ -108,6 +108,10 @@ class TestSecurityWizards(SecurityCase):
                 "support",
                 {"order_id": self.order_new.id, "body": "{{ object.customer_first_name }}, hi"},
             ),
+            "sale.order.refusal.waiver": (
+                "administrator",
+                {"order_id": self.order_new.id, "comment": "A regular customer"},
+            ),
         }
 
     def suite_transient_models(self):
