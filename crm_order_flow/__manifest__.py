@@ -26,12 +26,15 @@
         "data/base_automation_data.xml",
         "data/access_roles_data.xml",
         "data/delivery_carrier_data.xml",
+        "data/sale_order_automation_log_data.xml",
         "views/sale_order_views.xml",
         "views/sale_order_stage_views.xml",
         "views/config_views.xml",
         "views/sale_order_customer_message_compose_views.xml",
         "views/template_preview_views.xml",
         "views/payment_link_templates.xml",
+        "views/sale_order_automation_log_views.xml",
+        "views/base_automation_dry_run_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
