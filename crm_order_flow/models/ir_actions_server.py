@@ -70,15 +70,20 @@ class IrActionsServer(models.Model):
             with self.env.cr.savepoint():
                 result = super().run()
         except Exception as error:
-            refused = isinstance(error, UserError | ValidationError) and (
-                self._order_flow_moved_stage()
-            )
+            stage = self._order_flow_moved_stage()
+            refused = bool(stage) and isinstance(error, UserError | ValidationError)
             for order_id in order_ids:
-                run.note(order_id, "refused" if refused else "error", reason=error_text(error))
+                run.note(
+                    order_id,
+                    "refused" if refused else "error",
+                    reason=error_text(error),
+                    stage_id=stage.id if refused else False,
+                )
             raise
+        stage = self._order_flow_moved_stage()
         for order_id in order_ids:
             if not run.has_note(order_id, self.id):
-                run.note(order_id, "done", detail=self._order_flow_done_detail())
+                run.note(order_id, "done", detail=self._order_flow_done_detail(), stage_id=stage.id)
         return result
 
     def _order_flow_moved_stage(self):

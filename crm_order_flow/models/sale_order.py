@@ -433,7 +433,7 @@ class SaleOrder(models.Model):
     def _order_flow_report_refused_move(self, stage, error):
         self.ensure_one()
         reason = error if isinstance(error, str) else error_text(error)
-        journal_note(self.id, "refused", reason=reason)
+        journal_note(self.id, "refused", reason=reason, stage_id=stage.id)
         _logger.info("Automatic move of %s to %s refused: %s", self.name, stage.code, reason)
         body = _(
             "Automatic move to “%(status)s” was refused: %(reason)s",

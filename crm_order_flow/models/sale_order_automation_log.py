@@ -104,7 +104,8 @@ class SaleOrderAutomationLog(models.Model):
     detail = fields.Text(string="What it did", system_only=True, copy=False)
     stage_id = fields.Many2one(
         "sale.order.stage",
-        string="Status set",
+        string="Status",
+        help="The status the rule moved the order to, or tried to.",
         ondelete="set null",
         system_only=True,
         copy=False,

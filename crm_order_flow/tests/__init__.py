@@ -20,3 +20,5 @@ from . import test_template_preview
 from . import test_manual_message
 from . import test_status_right_stage
 from . import test_payment_link
+from . import test_automation_journal
+from . import test_rule_dry_run

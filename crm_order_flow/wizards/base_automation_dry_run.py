@@ -176,19 +176,15 @@ class BaseAutomationDryRun(models.TransientModel):
             return runs
         stage = self._order_flow_rule_stage(rule)
         if stage:
-            visits = (
-                self.env["sale.order.stage.history"]
-                .sudo()
-                .search(
-                    [
-                        ("stage_id", "=", stage.id),
-                        ("date_in", ">=", date_from),
-                        ("date_in", "<", date_to),
-                    ],
-                    order="date_in, id",
-                )
+            # The visits of the companies the administrator works in.
+            visits = self.env["sale.order.stage.history"].search(
+                [
+                    ("stage_id", "=", stage.id),
+                    ("date_in", ">=", date_from),
+                    ("date_in", "<", date_to),
+                ],
+                order="date_in, id",
             )
-            visits = visits.with_env(self.env)
             return [(visit.order_id.id, visit.date_in, visit) for visit in visits]
         orders = Order.search(
             [("write_date", ">=", date_from), ("write_date", "<", date_to)], order="write_date, id"
