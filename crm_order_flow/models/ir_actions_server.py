@@ -50,25 +50,28 @@ class IrActionsServer(models.Model):
                     acting_as("rule", action.base_automation_id.id),
                     journal_action(action.id) as run,
                 ):
-                    result = action._order_flow_run_journaled(run)
+                    result = action._order_flow_run_journaled(
+                        run, super(IrActionsServer, action).run
+                    )
             else:
                 result = super(IrActionsServer, action).run()
         return result
 
-    def _order_flow_run_journaled(self, run):
-        """Run the action of an order rule; inside a rule's run (``run``, see
+    def _order_flow_run_journaled(self, run, run_action):
+        """Run the action of an order rule (``run_action``: Odoo's run of
+        it); inside a rule's run (``run``, see
         tools/flow_journal.py) note on each order what it did, or its error.
         A failing action's own work is undone by a savepoint and its error
         is noted, then raised as before: Odoo refuses the change that
         started the rule, or its scheduler logs the error and goes on."""
         self.ensure_one()
         if run is None:
-            return super().run()
+            return run_action()
         ids = self._context.get("active_ids") or [self._context.get("active_id")]
         order_ids = [order_id for order_id in ids if order_id]
         try:
             with self.env.cr.savepoint():
-                result = super().run()
+                result = run_action()
         except Exception as error:
             stage = self._order_flow_moved_stage()
             refused = bool(stage) and isinstance(error, UserError | ValidationError)

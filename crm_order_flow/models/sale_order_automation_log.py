@@ -49,7 +49,6 @@ class SaleOrderAutomationLog(models.Model):
     )
     order_id = fields.Many2one(
         "sale.order",
-        string="Order",
         required=True,
         ondelete="cascade",
         index=True,
@@ -88,7 +87,6 @@ class SaleOrderAutomationLog(models.Model):
     )
     user_id = fields.Many2one(
         "res.users",
-        string="User",
         ondelete="set null",
         system_only=True,
         copy=False,
@@ -110,9 +108,7 @@ class SaleOrderAutomationLog(models.Model):
         system_only=True,
         copy=False,
     )
-    message_id = fields.Many2one(
-        "mail.message", string="Message", ondelete="set null", system_only=True, copy=False
-    )
+    message_id = fields.Many2one("mail.message", ondelete="set null", system_only=True, copy=False)
     customer_message_id = fields.Many2one(
         "sale.order.customer.message",
         string="Customer message",
@@ -121,7 +117,7 @@ class SaleOrderAutomationLog(models.Model):
         copy=False,
     )
     activity_id = fields.Many2one(
-        "mail.activity", string="Activity", ondelete="set null", system_only=True, copy=False
+        "mail.activity", ondelete="set null", system_only=True, copy=False
     )
     error_count = fields.Integer(
         compute="_compute_counts", string="Errors", aggregator="sum", store=True

@@ -31,6 +31,7 @@ For another addon:
 import logging
 from datetime import timedelta
 
+import pytz
 from werkzeug.urls import url_encode
 
 from odoo import _, api, fields, models
@@ -419,11 +420,13 @@ class SaleOrder(models.Model):
         """What a rule's message did, in words, for the automation journal."""
         label = _("SMS") if medium == "sms" else _("Email")
         if send_at:
+            tz = pytz.timezone(self.company_id.order_flow_window_tz or "Europe/Kyiv")
+            local = pytz.utc.localize(send_at).astimezone(tz)
             return _(
-                "%(medium)s “%(template)s”, waits for the sending window until %(time)s (UTC)",
+                "%(medium)s “%(template)s”, outside the sending window: goes out at %(time)s",
                 medium=label,
                 template=template.sudo().name,
-                time=fields.Datetime.to_string(send_at)[:16],
+                time=local.strftime("%d.%m.%Y %H:%M"),
             )
         return _("%(medium)s “%(template)s”", medium=label, template=template.sudo().name)
 

@@ -130,7 +130,9 @@ class TestRuleDryRun(OrderFlowCommon):
         self.assertIn(day.name, lines[day].text, "the rendered SMS is shown")
         self.assertIn("SMS", lines[day].detail)
         self.assertEqual(lines[night].result, "done")
-        self.assertIn("waits for the sending window", lines[night].detail)
+        self.assertIn(
+            "outside the sending window: goes out at 11.06.2031 09:00", lines[night].detail
+        )
         self.assertEqual(lines[told].result, "skipped")
         self.assertEqual(lines[told].reason, "Already sent in this status visit.")
         self.assertEqual(lines[silent].result, "skipped")

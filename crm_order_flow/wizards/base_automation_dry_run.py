@@ -243,7 +243,7 @@ class BaseAutomationDryRunLine(models.TransientModel):
     _order = "date, id"
 
     wizard_id = fields.Many2one("base.automation.dry.run", required=True, ondelete="cascade")
-    order_id = fields.Many2one("sale.order", string="Order", ondelete="cascade")
+    order_id = fields.Many2one("sale.order", ondelete="cascade")
     date = fields.Datetime(string="Time")
     result = fields.Selection(DRY_RUN_RESULTS, string="Outcome")
     reason = fields.Text(string="Why skipped or refused")
