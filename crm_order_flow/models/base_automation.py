@@ -100,11 +100,14 @@ class BaseAutomation(models.Model):
         cause, _automation_id = current_cause()
         now = fields.Datetime.now()
         name = self.sudo().name
+        orders = self.env["sale.order"].browse(run.notes)
+        companies = {order.id: order.company_id.id for order in orders.sudo()}
         vals_list = [
             dict(
                 merge_notes(notes),
                 date=now,
                 order_id=order_id,
+                company_id=companies.get(order_id),
                 automation_id=run.automation_id,
                 automation_name=name,
                 trigger_kind=run.trigger,
@@ -113,8 +116,6 @@ class BaseAutomation(models.Model):
             )
             for order_id, notes in run.notes.items()
         ]
-        for vals in vals_list:
-            vals.pop("action_id", None)
         # sudo: the journal is the system's record of what the rules did.
         self.env["sale.order.automation.log"].sudo().create(vals_list)
 

@@ -100,7 +100,7 @@ class IrActionsServer(models.Model):
             and self.evaluation_type == "value"
             and (self.value or "").strip().isdigit()
         ):
-            return Stage.browse(int(self.value)).exists()
+            return Stage.browse(int(self.value))
         return Stage
 
     def _order_flow_done_detail(self):
@@ -222,7 +222,7 @@ class IrActionsServer(models.Model):
             if decision["result"] == "skip":
                 return {"result": "skipped", "reason": decision["reason"]}
             return {"result": "done", "detail": decision["detail"]}
-        stage = self._order_flow_moved_stage()
+        stage = self._order_flow_moved_stage().exists()
         code = False
         if not stage and self.state == "code":
             match = AUTO_MOVE_CODE.match((self.code or "").strip())

@@ -55,7 +55,11 @@ class SaleOrderAutomationLog(models.Model):
         system_only=True,
         copy=False,
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    # The order's company, written with the entry (no recomputation after
+    # each insert: the journal is written inside every rule's run).
+    company_id = fields.Many2one(
+        "res.company", index=True, ondelete="cascade", system_only=True, copy=False
+    )
     salesperson_id = fields.Many2one(related="order_id.user_id", string="Salesperson")
     automation_id = fields.Many2one(
         "base.automation",
@@ -119,18 +123,6 @@ class SaleOrderAutomationLog(models.Model):
     activity_id = fields.Many2one(
         "mail.activity", ondelete="set null", system_only=True, copy=False
     )
-    error_count = fields.Integer(
-        compute="_compute_counts", string="Errors", aggregator="sum", store=True
-    )
-    refused_count = fields.Integer(
-        compute="_compute_counts", string="Refusals", aggregator="sum", store=True
-    )
-
-    @api.depends("result")
-    def _compute_counts(self):
-        for entry in self:
-            entry.error_count = int(entry.result == "error")
-            entry.refused_count = int(entry.result == "refused")
 
     @api.model
     def _retention_days(self):
