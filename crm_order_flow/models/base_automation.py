@@ -78,7 +78,7 @@ class BaseAutomation(models.Model):
             try:
                 return super()._process(records, domain_post=domain_post)
             finally:
-                if run.notes:
+                if run.notes and not run.aborted:
                     self._order_flow_write_journal(run)
 
     def _order_flow_trigger_kind(self):

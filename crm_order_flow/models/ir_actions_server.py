@@ -1,5 +1,7 @@
 import re
 
+import psycopg2
+
 from odoo import _, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -59,20 +61,35 @@ class IrActionsServer(models.Model):
 
     def _order_flow_run_journaled(self, run, run_action):
         """Run the action of an order rule (``run_action``: Odoo's run of
-        it); inside a rule's run (``run``, see
-        tools/flow_journal.py) note on each order what it did, or its error.
-        A failing action's own work is undone by a savepoint and its error
-        is noted, then raised as before: Odoo refuses the change that
-        started the rule, or its scheduler logs the error and goes on."""
+        it); inside a rule's run (``run``, see tools/flow_journal.py) note on
+        each order what it did, or its error, then raise the error as before:
+        Odoo refuses the change that started the rule, or its scheduler logs
+        the error and goes on.
+
+        An action that may fail halfway (Python code, and any other kind
+        than the order flow's own) runs inside a savepoint: its own work is
+        undone and the cursor stays usable for the journal. The order flow's
+        own actions leave nothing halfway and take no savepoint here, which
+        keeps status moves fast (a savepoint writes out every pending change
+        first): a message is sent inside its own savepoint, an activity is
+        one record, a status move is checked before anything is written."""
         self.ensure_one()
         if run is None:
             return run_action()
         ids = self._context.get("active_ids") or [self._context.get("active_id")]
         order_ids = [order_id for order_id in ids if order_id]
+        guarded = not self._order_flow_self_contained()
         try:
-            with self.env.cr.savepoint():
+            if guarded:
+                with self.env.cr.savepoint():
+                    result = run_action()
+            else:
                 result = run_action()
         except Exception as error:
+            if not guarded and isinstance(error, psycopg2.Error):
+                # The database refused the work and the transaction is
+                # aborted: nothing more can be written in it.
+                run.aborted = True
             stage = self._order_flow_moved_stage()
             refused = bool(stage) and isinstance(error, UserError | ValidationError)
             for order_id in order_ids:
@@ -88,6 +105,18 @@ class IrActionsServer(models.Model):
             if not run.has_note(order_id, self.id):
                 run.note(order_id, "done", detail=self._order_flow_done_detail(), stage_id=stage.id)
         return result
+
+    def _order_flow_self_contained(self):
+        """Whether the action is one of the order flow's own, which never
+        leave their work halfway (see ``_order_flow_run_journaled``)."""
+        self.ensure_one()
+        if self.state == "sms":
+            return bool(self.sms_template_id)
+        if self.state == "mail_post":
+            return bool(self.template_id) and self.mail_post_method == "comment"
+        if self.state == "next_activity":
+            return bool(self.activity_type_id)
+        return bool(self._order_flow_moved_stage())
 
     def _order_flow_moved_stage(self):
         """The status an action sets on orders (an update of the order's

@@ -32,6 +32,9 @@ class JournalRun:
         self.trigger = trigger
         self.notes = {}
         self.action_id = False
+        # An action's database error aborted the transaction: nothing can
+        # be written any more, the journal included.
+        self.aborted = False
 
     def note(self, order_id, result, **values):
         values["result"] = result
