@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import OrderFlowCommon
@@ -175,6 +175,40 @@ class TestRuleDryRun(OrderFlowCommon):
             rule.with_context(__action_done={})._process(order)
         self.assertEqual(ready.stage_id.code, "to_assembly")
         self.assertEqual(no_carrier.stage_id.code, "agreed")
+        self.assert_same_outcome(lines, self.journal(rule, orders), orders)
+
+    def test_status_update_rule_same_answer_as_the_real_rule(self):
+        # Odoo's "Update the record" of the status (as the shipped rule
+        # "Assembled: hand over to delivery"): a refused move raises.
+        rule = self.draft_rule(
+            "Try: agreed to assembly (update)",
+            [
+                {
+                    "state": "object_write",
+                    "update_path": "stage_id",
+                    "evaluation_type": "value",
+                    "value": str(self.stage("to_assembly").id),
+                }
+            ],
+            trigger="on_stage_set",
+            trg_field_ref=self.stage("agreed").id,
+        )
+        ready = self.make_order(carrier=self.courier, payment_on_delivery=True)
+        unpaid = self.make_order(carrier=self.courier)
+        orders = ready | unpaid
+        self.walk(orders, "agreed")
+        now = datetime.now()
+        lines = self.dry_run(rule, now - timedelta(days=1), now + timedelta(minutes=5))
+        self.assertEqual(lines[ready].result, "done")
+        self.assertEqual(lines[unpaid].result, "refused")
+        self.assertIn("before it is paid", lines[unpaid].reason)
+        rule.active = True
+        for order in orders:
+            try:
+                rule.with_context(__action_done={})._process(order)
+            except UserError as error:
+                self.assertEqual(order, unpaid, str(error))
+        self.assertEqual(ready.stage_id.code, "to_assembly")
         self.assert_same_outcome(lines, self.journal(rule, orders), orders)
 
     def test_timed_rule_same_answer_as_the_real_rule(self):
