@@ -116,8 +116,7 @@ class BaseAutomation(models.Model):
             )
             for order_id, notes in run.notes.items()
         ]
-        # sudo: the journal is the system's record of what the rules did.
-        self.env["sale.order.automation.log"].sudo().create(vals_list)
+        self.env["sale.order.automation.log"]._journal_add(vals_list)
 
     # ----------------------------------------------------------------- dry-run
     def action_order_flow_dry_run(self):

@@ -7,6 +7,8 @@ from .sale_order_stage_history import CAUSES
 # Config parameter: how many days the automation journal keeps its entries.
 RETENTION_PARAM = "crm_order_flow.automation_log_retention_days"
 RETENTION_DEFAULT = 90
+# Key of the entries waiting to be written, in the cursor's precommit data.
+PENDING_KEY = "crm_order_flow.automation_log_pending"
 
 TRIGGER_KINDS = [
     ("status", "Status change"),
@@ -123,6 +125,44 @@ class SaleOrderAutomationLog(models.Model):
     activity_id = fields.Many2one(
         "mail.activity", ondelete="set null", system_only=True, copy=False
     )
+
+    # ------------------------------------------------------------- writing
+    @api.model
+    def _journal_add(self, vals_list):
+        """Record entries. They are written together, in one insert, when the
+        transaction is committed (or earlier, as soon as the journal is read
+        or a savepoint is taken): a status move pays no query of its own for
+        its rules' entries. An entry goes with the transaction of the run it
+        records: when that is rolled back, the entry is too."""
+        precommit = self.env.cr.precommit
+        pending = precommit.data.get(PENDING_KEY)
+        if pending is None:
+            pending = precommit.data[PENDING_KEY] = []
+            precommit.add(self._journal_write_pending)
+        pending.extend(vals_list)
+
+    def _journal_write_pending(self):
+        pending = self.env.cr.precommit.data.pop(PENDING_KEY, None)
+        if not pending:
+            return
+        # An order deleted since its rule ran takes its entries along.
+        # sudo: the journal is the system's record of what the rules did.
+        orders = self.env["sale.order"].sudo().browse({vals["order_id"] for vals in pending})
+        existing = set(orders.exists().ids)
+        rows = [vals for vals in pending if vals["order_id"] in existing]
+        if rows:
+            # sudo: the journal is written by the system alone.
+            self.sudo().create(rows)
+
+    def flush_model(self, fnames=None):
+        # Whoever reads the journal sees the entries still to be written.
+        self._journal_write_pending()
+        return super().flush_model(fnames)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        self._journal_write_pending()
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.model
     def _retention_days(self):
