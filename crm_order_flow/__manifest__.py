@@ -29,6 +29,7 @@
         "data/storage_reminder_automation_data.xml",
         "data/access_roles_data.xml",
         "data/delivery_carrier_data.xml",
+        "data/sale_order_automation_log_data.xml",
         "views/sale_order_views.xml",
         "views/sale_order_stage_views.xml",
         "views/config_views.xml",
@@ -36,6 +37,8 @@
         "views/template_preview_views.xml",
         "views/payment_link_templates.xml",
         "views/refusal_risk_views.xml",
+        "views/sale_order_automation_log_views.xml",
+        "views/base_automation_dry_run_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

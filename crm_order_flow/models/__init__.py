@@ -7,10 +7,12 @@ from . import ir_actions_server
 from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
+from . import res_config_settings_automation_log
 from . import res_partner
 from . import res_partner_refusal_risk
 from . import res_company_refusal_risk
 from . import res_config_settings_refusal_risk
+from . import sale_order_automation_log
 from . import sale_order_customer_message
 from . import sale_order_stage
 from . import sale_order_stage_refusal_risk

@@ -33,6 +33,7 @@ from ..tools import (
     error_text,
     is_changing_state,
     is_syncing_state,
+    journal_note,
     syncing_state,
 )
 from .sale_order_phone_order import FORM_ONLY_FIELDS
@@ -340,15 +341,49 @@ class SaleOrder(models.Model):
         stage = self.env["sale.order.stage"]._get_by_code(code)
         moved = self.browse()
         for order in self:
-            if order.stage_id == stage:
+            decision = order._order_flow_move_decision(stage, cause=cause)
+            if decision["result"] == "skip":
+                continue
+            if decision["result"] == "refuse":
+                order._order_flow_report_refused_move(stage, decision["reason"])
                 continue
             try:
                 with self.env.cr.savepoint():
                     order._order_flow_write_stage(stage, cause=cause)
                 moved |= order
+                journal_note(
+                    order.id,
+                    "done",
+                    detail=_("Moved to “%(status)s”", status=stage.name),
+                    stage_id=stage.id,
+                )
             except (UserError, ValidationError) as error:
                 order._order_flow_report_refused_move(stage, error)
         return moved
+
+    def _order_flow_move_decision(self, stage, cause="rule"):
+        """Whether an automatic move of the order into ``stage`` would be
+        made, decided without writing anything: the status matrix and the
+        entry validations, as the move itself checks them (the role of the
+        user does not count). The one decision of the rules' moves, used when
+        a rule moves an order and when an administrator tries a rule on past
+        orders (the dry-run). Returns a dict: ``result`` 'move', 'skip' (the
+        order is in the status already) or 'refuse', with the ``reason``."""
+        self.ensure_one()
+        if self.stage_id == stage:
+            return {
+                "result": "skip",
+                "reason": _("The order is in the status “%(status)s” already.", status=stage.name),
+            }
+        running_cause, automation_id = current_cause()
+        try:
+            with acting_as(cause, automation_id if running_cause == cause else False):
+                # sudo: an automatic move is made for the rule or the carrier,
+                # not for the role of the user whose change started it.
+                self.sudo()._order_flow_check_move(stage, {})
+        except (UserError, ValidationError) as error:
+            return {"result": "refuse", "reason": error_text(error)}
+        return {"result": "move", "reason": False}
 
     def _order_flow_write_stage(self, stage, cause="rule"):
         """Move the orders to ``stage`` for ``cause`` ('rule' or 'carrier'):
@@ -397,7 +432,8 @@ class SaleOrder(models.Model):
 
     def _order_flow_report_refused_move(self, stage, error):
         self.ensure_one()
-        reason = error_text(error)
+        reason = error if isinstance(error, str) else error_text(error)
+        journal_note(self.id, "refused", reason=reason, stage_id=stage.id)
         _logger.info("Automatic move of %s to %s refused: %s", self.name, stage.code, reason)
         body = _(
             "Automatic move to “%(status)s” was refused: %(reason)s",

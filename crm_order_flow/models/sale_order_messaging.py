@@ -31,13 +31,14 @@ For another addon:
 import logging
 from datetime import timedelta
 
+import pytz
 from werkzeug.urls import url_encode
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date, plaintext2html
 
-from ..tools import error_text
+from ..tools import error_text, journal_note
 
 _logger = logging.getLogger(__name__)
 
@@ -287,6 +288,68 @@ class SaleOrder(models.Model):
             "customer's mobile number."
         )
 
+    def _order_flow_message_decision(
+        self, template, occasion=None, at=None, visit=None, lock=False
+    ):
+        """What sending the customer ``template`` (an ``sms.template`` or a
+        ``mail.template``) does for the order, decided without sending
+        anything: the one decision of the rules' messages, used when a rule
+        sends them (``_order_flow_send_customer_message``) and when an
+        administrator tries a rule on past orders (the dry-run). Returns a
+        dict: ``result`` 'send' (goes out now), 'held' (waits for the
+        sending window, until ``send_at``) or 'skip' with its ``reason``
+        (``report``: the customer is unreachable, said on the order;
+        ``quiet``: the customer gets the rule's other medium), and the
+        ``medium``, ``template_ref`` and status ``visit``.
+
+        ``at``: the time it is decided for (now by default); ``visit``: the
+        status visit (the current one by default); ``lock``: serialise
+        concurrent runs of rules on the order first (a real send)."""
+        self.ensure_one()
+        medium = "sms" if template._name == "sms.template" else "email"
+        template_ref = f"{template._name},{template.id}"
+        if occasion:
+            template_ref = f"{template_ref}:{occasion}"
+        decision = {"medium": medium, "template_ref": template_ref, "visit": visit}
+        mediums = self._order_flow_mediums()
+        if medium not in mediums:
+            preferred = self._order_flow_preferred_medium()
+            if not preferred:
+                reason = _("The customer does not want messages (channel “No messages”).")
+                return dict(decision, result="skip", reason=reason)
+            if mediums or preferred != medium:
+                reason = _("The customer gets the messages of this rule by another medium.")
+                return dict(decision, result="skip", reason=reason, quiet=True)
+            # Nothing reaches the customer: said once per rule, on the medium
+            # the customer prefers.
+            reason = self._order_flow_unreachable_text() or _("The order has no customer.")
+            return dict(decision, result="skip", reason=reason, report=True)
+        if lock:
+            # Serialise concurrent runs of rules on the same order, then look
+            # for the same message in this visit or still waiting to go out.
+            self.env.cr.execute("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", [self.id])
+        visit = visit if visit is not None else self._order_flow_current_visit()
+        decision["visit"] = visit
+        # sudo: the message log is the rules' memory, whoever changed the order.
+        if (
+            self.env["sale.order.customer.message"]
+            .sudo()
+            .search_count(
+                [
+                    ("order_id", "=", self.id),
+                    ("template_ref", "=", template_ref),
+                    "|",
+                    ("visit_id", "=", visit.id),
+                    ("scheduled_date", ">", at or fields.Datetime.now()),
+                ],
+                limit=1,
+            )
+        ):
+            reason = _("Already sent in this status visit.")
+            return dict(decision, result="skip", reason=reason)
+        send_at = self.company_id._order_flow_next_send_time(now=at)
+        return dict(decision, result="held" if send_at else "send", send_at=send_at)
+
     def _order_flow_send_customer_message(self, template, automation=None, occasion=None):
         """Send the customer ``template`` (an ``sms.template`` or a
         ``mail.template`` of sale.order) through Odoo's messaging, following
@@ -300,37 +363,22 @@ class SaleOrder(models.Model):
         (``"fiscal.receipt,42"``: the link of each fiscal receipt); the
         “once” rule then holds per occasion."""
         Log = self.env["sale.order.customer.message"].sudo()
-        medium = "sms" if template._name == "sms.template" else "email"
-        template_ref = f"{template._name},{template.id}"
-        if occasion:
-            template_ref = f"{template_ref}:{occasion}"
         logs = Log.browse()
         for order in self:
-            mediums = order._order_flow_mediums()
-            if medium not in mediums:
-                if not mediums and order._order_flow_preferred_medium() == medium:
+            decision = order._order_flow_message_decision(template, occasion=occasion, lock=True)
+            if decision["result"] == "skip":
+                if decision.get("report"):
                     # Nothing reaches the customer: say so once per rule, on
                     # the medium the customer prefers.
-                    order._order_flow_report_unsent_message(
-                        template, order._order_flow_unreachable_text()
-                    )
+                    order._order_flow_report_unsent_message(template, decision["reason"])
+                journal_note(
+                    order.id,
+                    "skipped",
+                    reason=decision["reason"],
+                    quiet=decision.get("quiet", False),
+                )
                 continue
-            # Serialise concurrent runs of rules on the same order, then look
-            # for the same message in this visit or still waiting to go out.
-            self.env.cr.execute("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", [order.id])
-            visit = order._order_flow_current_visit()
-            if Log.search_count(
-                [
-                    ("order_id", "=", order.id),
-                    ("template_ref", "=", template_ref),
-                    "|",
-                    ("visit_id", "=", visit.id),
-                    ("scheduled_date", ">", fields.Datetime.now()),
-                ],
-                limit=1,
-            ):
-                continue
-            send_at = order.company_id._order_flow_next_send_time()
+            medium, send_at = decision["medium"], decision.get("send_at")
             try:
                 with self.env.cr.savepoint():
                     # sudo: the message is the rule's work, whoever changed the
@@ -342,13 +390,14 @@ class SaleOrder(models.Model):
                     )
             except (UserError, AccessError) as error:
                 order._order_flow_report_unsent_message(template, error)
+                journal_note(order.id, "skipped", reason=error_text(error))
                 continue
-            logs |= Log.create(
+            log = Log.create(
                 {
                     "order_id": order.id,
-                    "visit_id": visit.id,
+                    "visit_id": decision["visit"].id,
                     "stage_id": order.stage_id.id,
-                    "template_ref": template_ref,
+                    "template_ref": decision["template_ref"],
                     "template_name": template.name,
                     "medium": medium,
                     "channel": order._order_flow_channel(),
@@ -357,7 +406,29 @@ class SaleOrder(models.Model):
                     "automation_id": automation.id if automation else False,
                 }
             )
+            logs |= log
+            journal_note(
+                order.id,
+                "done",
+                detail=order._order_flow_message_detail(template, medium, send_at),
+                message_id=message[:1].id,
+                customer_message_id=log.id,
+            )
         return logs
+
+    def _order_flow_message_detail(self, template, medium, send_at):
+        """What a rule's message did, in words, for the automation journal."""
+        label = _("SMS") if medium == "sms" else _("Email")
+        if send_at:
+            tz = pytz.timezone(self.company_id.order_flow_window_tz or "Europe/Kyiv")
+            local = pytz.utc.localize(send_at).astimezone(tz)
+            return _(
+                "%(medium)s “%(template)s”, outside the sending window: goes out at %(time)s",
+                medium=label,
+                template=template.sudo().name,
+                time=local.strftime("%d.%m.%Y %H:%M"),
+            )
+        return _("%(medium)s “%(template)s”", medium=label, template=template.sudo().name)
 
     def _order_flow_post_message(
         self, medium, template=None, body=None, subject=None, scheduled_date=None

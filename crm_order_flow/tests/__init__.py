@@ -22,3 +22,5 @@ from . import test_status_right_stage
 from . import test_payment_link
 from . import test_paid_storage_reminder
 from . import test_refusal_risk
+from . import test_automation_journal
+from . import test_rule_dry_run

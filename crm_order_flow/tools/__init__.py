@@ -6,6 +6,12 @@ from .flow_cause import (
     is_syncing_state,
     syncing_state,
 )
+from .flow_journal import (
+    journal_action,
+    journal_note,
+    journal_run,
+    merge_notes,
+)
 from .phone import is_ua_number, phone_e164, phone_national_digits
 from .sms_segments import sms_segments
 
