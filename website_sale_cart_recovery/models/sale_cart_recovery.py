@@ -80,6 +80,7 @@ class SaleCartRecovery(models.Model):
             ("stopped", "Stopped"),
             ("done", "Chain finished"),
         ],
+        string="Status",
         default="open",
         required=True,
         readonly=True,
