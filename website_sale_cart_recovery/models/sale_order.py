@@ -2,6 +2,8 @@ from werkzeug.urls import url_encode
 
 from odoo import api, fields, models
 
+from odoo.addons.base_automation.models.base_automation import CREATE_TRIGGERS
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -60,15 +62,16 @@ class SaleOrder(models.Model):
         return result
 
     def _cart_recovery_placed(self):
-        """Checkout placed these carts: the order flow's rules of their
-        current status (left out while they were carts, see
-        base_automation.py) run now, as for an order created in that status;
-        the reminder chains of the customers stop."""
+        """Checkout placed these carts: the automation rules left out while
+        they were carts (see base_automation.py) run now, as for an order
+        created as it is (its status, payment…): Odoo's creation triggers,
+        each rule's condition checked; the reminder chains of the customers
+        stop."""
         placed = self.filtered(lambda order: order.state != "draft")
         if not placed:
             return
         Automation = self.env["base.automation"].with_context(old_values=None)
-        for automation in Automation._get_actions(placed, ["on_stage_set"]):
+        for automation in Automation._get_actions(placed, CREATE_TRIGGERS):
             orders = automation._filter_post(placed.with_env(automation.env))
             if orders:
                 automation._process(orders)

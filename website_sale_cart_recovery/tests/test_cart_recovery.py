@@ -8,6 +8,9 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from odoo.addons.base_automation.models.base_automation import (
+    CREATE_TRIGGERS,
+)
+from odoo.addons.base_automation.models.base_automation import (
     BaseAutomation as CoreBaseAutomation,
 )
 
@@ -150,6 +153,9 @@ class TestCartIsNoOrder(CartRecoveryCommon):
         self.assertIn("._process(", inspect.getsource(CoreBaseAutomation._check))
         self.assertIn("._process(", inspect.getsource(CoreBaseAutomation._register_hook))
         self.assertIn("domain_post", inspect.signature(CoreBaseAutomation._process).parameters)
+        # …and the rules replayed when checkout places a cart are Odoo's creation ones.
+        self.assertIn("on_stage_set", CREATE_TRIGGERS)
+        self.assertIn("on_create_or_write", CREATE_TRIGGERS)
 
     def test_cart_is_not_picked_up_by_the_order_flow_rules_until_placed(self):
         cart = self.make_cart()
