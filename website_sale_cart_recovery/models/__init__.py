@@ -3,3 +3,4 @@ from . import sale_cart_recovery
 from . import sale_cart_recovery_step
 from . import sale_order
 from . import website
+from . import sale_cart_recovery_report

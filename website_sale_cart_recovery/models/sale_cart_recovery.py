@@ -38,7 +38,7 @@ class SaleCartRecovery(models.Model):
         related="order_id.company_id", store=True, index=True, string="Company"
     )
     website_id = fields.Many2one(related="order_id.website_id", store=True, string="Website")
-    currency_id = fields.Many2one(related="order_id.currency_id", string="Currency")
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", readonly=True, index=True, system_only=True
     )
@@ -283,9 +283,10 @@ class SaleCartRecovery(models.Model):
                 recovered_step=self.step,
                 recovered_date=fields.Datetime.now(),
                 recovered_order_id=placed_order.id,
+                # in the company's currency: the results add carts up
                 recovered_amount=placed_order.currency_id._convert(
                     placed_order.amount_total,
-                    self.order_id.currency_id,
+                    self.company_id.currency_id,
                     placed_order.company_id,
                     fields.Date.context_today(self),
                 ),

@@ -139,10 +139,18 @@ class TestCartRecovery(CartRecoveryCommon):
         self.assertEqual(recovery.step, 1)
         with self.assertRaises(AccessError):
             self.Recovery.with_user(self.manager).create({"order_id": cart.id})
-        groups = self.Recovery.with_user(self.marketer).read_group(
-            [], ["message_count:sum", "recovered_amount:sum"], ["step"]
-        )
-        self.assertEqual(sum(group["message_count"] for group in groups), 1)
+        # The Marketer sees the results per step, not the carts of single orders.
+        with self.assertRaises(AccessError):
+            recovery.with_user(self.marketer).read(["recovered_amount"])
+        with freeze_time(T0 + timedelta(hours=2)):
+            cart.action_quotation_sent()
+        self.env.flush_all()
+        rows = self.env["sale.cart.recovery.report"].with_user(self.marketer).search([])
+        row = rows.filtered(lambda row: row.step == 1)
+        self.assertEqual(row.cart_count, 1)
+        self.assertEqual(row.message_count, 1)
+        self.assertEqual(row.recovered_count, 1)
+        self.assertEqual(row.recovered_amount, cart.amount_total)
 
 
 @tagged("post_install", "-at_install")

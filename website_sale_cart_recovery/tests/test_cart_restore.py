@@ -2,6 +2,7 @@ import json
 
 from odoo import Command, http
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 
 @tagged("post_install", "-at_install")
@@ -88,5 +89,6 @@ class TestCartRestore(HttpCase):
         self.assertTrue(answer["result"]["created"], answer)
         order = self.env["sale.order"].browse(answer["result"]["order_id"])
         self.assertEqual(order.order_line.product_id, self.product)
-        refused = call("wrong", values)
+        with mute_logger("odoo.http"):
+            refused = call("wrong", values)
         self.assertIn("error", refused)
