@@ -11,9 +11,9 @@ class SaleCartRecoveryReport(models.Model):
     _order = "month desc, step"
     _rec_name = "month"
 
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    website_id = fields.Many2one("website", string="Website", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Currency", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    website_id = fields.Many2one("website", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
     month = fields.Date(string="Month abandoned", readonly=True)
     step = fields.Integer(string="Step reached", readonly=True)
     cart_count = fields.Integer(string="Carts", readonly=True)
