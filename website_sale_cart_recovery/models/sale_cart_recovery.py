@@ -58,6 +58,13 @@ class SaleCartRecovery(models.Model):
     abandoned_date = fields.Datetime(
         string="Abandoned on", readonly=True, required=True, index=True, system_only=True
     )
+    next_date = fields.Datetime(
+        string="Next reminder check",
+        readonly=True,
+        index=True,
+        system_only=True,
+        help="When the scheduled action looks at the chain again.",
+    )
     step = fields.Integer(
         string="Reminders sent (step)",
         readonly=True,
@@ -146,6 +153,7 @@ class SaleCartRecovery(models.Model):
             "external_id": external_id or False,
             "cart_date": cart_date,
             "abandoned_date": cart_date + timedelta(hours=delay),
+            "next_date": cart_date + timedelta(hours=delay),
         }
 
     @api.model
@@ -171,7 +179,7 @@ class SaleCartRecovery(models.Model):
         self._detect_abandoned_carts(limit=limit)
         now = fields.Datetime.now()
         recoveries = self.search(
-            [("state", "=", "open"), ("abandoned_date", "<=", now)], limit=limit
+            [("state", "=", "open"), ("next_date", "<=", now)], order="next_date, id", limit=limit
         )
         steps = self.env["sale.cart.recovery.step"]._chain()
         for recovery in recoveries:
@@ -200,6 +208,7 @@ class SaleCartRecovery(models.Model):
         step = steps[self.step]
         due = max(self.abandoned_date, self.cart_date + timedelta(hours=step.delay_hours))
         if now < due:
+            self.write({"next_date": due})
             return False
         order = self.order_id
         number = self.step + 1
@@ -212,7 +221,10 @@ class SaleCartRecovery(models.Model):
         if number <= 3:
             vals[f"step{number}_date"] = now
         if number >= len(steps):
-            vals["state"] = "done"
+            vals.update(state="done", next_date=False)
+        else:
+            following = steps[number]
+            vals["next_date"] = max(now, self.cart_date + timedelta(hours=following.delay_hours))
         self.write(vals)
         return logs
 
