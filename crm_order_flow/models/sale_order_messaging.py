@@ -23,6 +23,9 @@ For another addon:
   non-administrators (rendered by substitution, nothing evaluated, see
   ``mail_render_mixin.py``), listed in the template editors' help and
   filled when the message is sent;
+- a message about no order (e.g. a campaign to a customer) follows the same
+  channel choice with ``res.partner._order_flow_mediums_for(company)`` and the
+  same window with ``res.company._order_flow_next_send_time()``;
 - a text written by a person goes out with ``_order_flow_send_manual_message``;
   ``_order_flow_post_message`` is the low-level step both use (no channel
   choice, window or log of its own): do not call it directly.

@@ -50,12 +50,10 @@ class RfCustomer(models.Model):
     last_order_date = fields.Datetime(string="Last completed order", system_only=True)
     recency_days = fields.Integer(string="Recency (days)", system_only=True, aggregator="avg")
     frequency = fields.Integer(string="Frequency (orders)", system_only=True, aggregator="avg")
-    revenue = fields.Float(string="Revenue", system_only=True)
+    revenue = fields.Float(system_only=True)
     recency_band = fields.Selection(RECENCY_BANDS, system_only=True)
     frequency_band = fields.Selection(FREQUENCY_BANDS, system_only=True)
-    segment_id = fields.Many2one(
-        "rf.segment", string="Segment", index=True, ondelete="set null", system_only=True
-    )
+    segment_id = fields.Many2one("rf.segment", index=True, ondelete="set null", system_only=True)
     segment_date = fields.Datetime(string="In the segment since", system_only=True)
     visit_ids = fields.One2many(
         "rf.segment.visit", "customer_id", string="Segment history", readonly=True

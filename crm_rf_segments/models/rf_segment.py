@@ -31,7 +31,6 @@ class RfSegment(models.Model):
     customer_count = fields.Integer(compute="_compute_figures", string="Customers")
     revenue = fields.Float(
         compute="_compute_figures",
-        string="Revenue",
         help="Total of the completed orders of the segment's customers.",
     )
 

@@ -46,9 +46,7 @@ class RfSegmentVisit(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", ondelete="cascade", system_only=True
     )
-    segment_id = fields.Many2one(
-        "rf.segment", string="Segment", required=True, ondelete="cascade", system_only=True
-    )
+    segment_id = fields.Many2one("rf.segment", required=True, ondelete="cascade", system_only=True)
     previous_segment_id = fields.Many2one(
         "rf.segment", string="From segment", ondelete="set null", system_only=True
     )
