@@ -165,7 +165,7 @@ class RfCustomer(models.Model):
                        frequency_band = NULL, segment_id = NULL,
                        write_uid = %(uid)s, write_date = %(now)s
                  WHERE c.frequency > 0 %(scope_customers)s
-                   AND c.key NOT IN (SELECT key FROM agg)
+                   AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.key = c.key)
                 RETURNING 1
             )
             SELECT (SELECT COUNT(*) FROM upserted), (SELECT COUNT(*) FROM gone)
@@ -209,7 +209,11 @@ class RfCustomer(models.Model):
         closing = tuple(visit_id for __, __, __, visit_id, __ in moves if visit_id)
         if closing:
             cr.execute(
-                SQL("UPDATE rf_segment_visit SET date_out = %s WHERE id IN %s", now, closing)
+                SQL(
+                    "UPDATE rf_segment_visit SET date_out = %s, is_current = false WHERE id IN %s",
+                    now,
+                    closing,
+                )
             )
         entering = [move for move in moves if move[1]]
         if entering:
@@ -221,6 +225,11 @@ class RfCustomer(models.Model):
                 )
             )
         self.env.invalidate_all()
+        if not self._rf_entry_rules_active():
+            # No rule reacts to a customer entering a segment: the visits are
+            # written by one SQL statement (the time-based rules find them
+            # like any other visit).
+            return self._rf_insert_visits(entering, now)
         # sudo: the history of the segments is the system's bookkeeping.
         Visit = (
             self.env["rf.segment.visit"]
@@ -243,3 +252,55 @@ class RfCustomer(models.Model):
                 ]
             )
         return visits
+
+    @api.model
+    def _rf_entry_rules_active(self):
+        """Whether an active automation rule runs when a visit is created."""
+        # sudo: which rules exist decides how the history is written, whoever runs.
+        return bool(
+            self.env["base.automation"]
+            .sudo()
+            .search_count(
+                [
+                    ("model_id.model", "=", "rf.segment.visit"),
+                    ("trigger", "in", ("on_create", "on_create_or_write")),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _rf_insert_visits(self, entering, now):
+        """The new visits of ``entering`` (customer, segment, partner, old
+        visit, old segment), inserted by SQL. Returns them."""
+        if not entering:
+            return self.env["rf.segment.visit"]
+        company_id = self.env.company.id
+        ids = []
+        for start in range(0, len(entering), 50000):
+            batch = entering[start : start + 50000]
+            self.env.cr.execute(
+                SQL(
+                    """
+                INSERT INTO rf_segment_visit (customer_id, segment_id, partner_id,
+                                              previous_segment_id, date_in, is_current,
+                                              company_id, create_uid, create_date,
+                                              write_uid, write_date)
+                SELECT v.customer_id, v.segment_id, v.partner_id, v.previous_id, %(now)s,
+                       true, %(company)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(customers)s::int[], %(segments)s::int[], %(partners)s::int[],
+                              %(previous)s::int[])
+                       AS v(customer_id, segment_id, partner_id, previous_id)
+                RETURNING id
+                """,
+                    now=now,
+                    company=company_id,
+                    uid=self.env.uid,
+                    customers=[move[0] for move in batch],
+                    segments=[move[1] for move in batch],
+                    partners=[move[2] for move in batch],
+                    previous=[move[4] for move in batch],
+                )
+            )
+            ids += [row[0] for row in self.env.cr.fetchall()]
+        return self.env["rf.segment.visit"].browse(ids)

@@ -151,7 +151,9 @@ class TestRfSegments(TransactionCase):
         self.assertEqual(second.previous_segment_id, self.seg["new"])
         self.assertEqual(second.segment_id, self.seg["wandering"])
         self.assertTrue(first.date_out)
+        self.assertFalse(first.is_current)
         self.assertFalse(second.date_out)
+        self.assertTrue(second.is_current)
 
     def test_completed_order_updates_the_segment_at_once(self):
         partner = self.partner("Instant", "+380991112200")
