@@ -185,6 +185,11 @@ class TestRfSegments(TransactionCase):
         self.Customer._rf_recompute()
         self.assertEqual(self.customer_of(partner).segment_id, self.seg["promising"])
         self.assertEqual(len(self.sms_of(partner)), 1, "the Promising rule is inactive")
+        # The campaign's result: the orders placed after the message, in the window.
+        later = self.order(partner, price=500.0)
+        later.sudo().write({"date_order": fields.Datetime.now() + timedelta(hours=1)})
+        self.env["rf.segment.message"]._rf_refresh_results()
+        self.assertEqual((log.sent_count, log.orders_after, log.revenue_after), (1, 1, 500.0))
 
     def test_stay_rule_after_n_days(self):
         self.env["base.automation"].create(
