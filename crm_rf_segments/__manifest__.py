@@ -22,7 +22,7 @@
         "views/rf_segment_message_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
-        "views/res_config_settings_views.xml",
+        "views/rf_settings_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

@@ -1,5 +1,4 @@
-from . import res_company
-from . import res_config_settings
+from . import rf_settings
 from . import rf_segment
 from . import rf_segment_grid
 from . import rf_customer

@@ -79,7 +79,7 @@ class RfCustomer(models.Model):
         self.env.flush_all()
         stages = self.env["sale.order.stage"].sudo().with_context(active_test=False)
         stage_ids = tuple(stages.search([("code", "in", COMPLETED_CODES)]).ids) or (0,)
-        thresholds = self.env.company._rf_thresholds()
+        thresholds = self.env["rf.settings"]._rf_for_company()._rf_thresholds()
         scope_orders, scope_customers = SQL(""), SQL("")
         if partners is not None:
             keys = tuple({partner._rf_customer_key() for partner in partners if partner})

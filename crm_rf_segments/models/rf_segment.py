@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class RfSegment(models.Model):
@@ -35,6 +36,23 @@ class RfSegment(models.Model):
     )
 
     _sql_constraints = [("code_uniq", "unique(code)", "The segment's code must be unique.")]
+
+    def write(self, vals):
+        # The code is what the shipped campaign rules' conditions test: only
+        # administrators change it (the Marketer edits names and templates).
+        if (
+            "code" in vals
+            and not self.env.su
+            and not self.env.user.has_group("base.group_system")
+            and any(segment.code != vals["code"] for segment in self)
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only administrators can change the technical code of a segment: "
+                    "the campaign rules depend on it."
+                )
+            )
+        return super().write(vals)
 
     def _compute_figures(self):
         # sudo: aggregated figures of the segment, for roles without access to orders.

@@ -7,7 +7,7 @@ from .rf_customer import CUSTOMER_KEY
 class RfSegmentMessage(models.Model):
     """One campaign message of a segment (or why it was not sent) and its
     result: the orders the customer placed within the company's campaign
-    window after it (``res.company.rf_campaign_days``)."""
+    window after it (``rf.settings.campaign_days``)."""
 
     _name = "rf.segment.message"
     _description = "Segment campaign message"
@@ -51,7 +51,7 @@ class RfSegmentMessage(models.Model):
         """The orders (not cancelled nor returned) each customer placed within
         the campaign window after a message sent in the last window, by SQL."""
         self.env.flush_all()
-        days = self.env.company.rf_campaign_days or 30
+        days = self.env["rf.settings"]._rf_for_company().campaign_days or 30
         excluded = tuple(
             self.env["sale.order.stage"]
             .sudo()

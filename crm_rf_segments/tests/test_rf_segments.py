@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import TransactionCase
 
@@ -22,11 +22,17 @@ class TestRfSegments(TransactionCase):
                 "order_flow_window_start": 0.0,
                 "order_flow_window_end": 24.0,
                 "order_flow_default_channel": "sms",
-                "rf_recency_1": 30,
-                "rf_recency_2": 90,
-                "rf_recency_3": 180,
-                "rf_frequency_1": 1,
-                "rf_frequency_2": 3,
+            }
+        )
+        cls.settings = cls.env["rf.settings"]._rf_for_company(cls.company)
+        cls.settings.write(
+            {
+                "recency_1": 30,
+                "recency_2": 90,
+                "recency_3": 180,
+                "frequency_1": 1,
+                "frequency_2": 3,
+                "campaign_days": 30,
             }
         )
         cls.marketer = new_test_user(
@@ -279,3 +285,41 @@ class TestRfSegments(TransactionCase):
         with self.assertRaises(AccessError):
             order.with_user(self.marketer).read(["amount_total"])
         self.assertEqual(customer.revenue, 1000.0, "aggregated revenue only")
+        # What the Marketer reads through the ORM: contacts, segments, customers.
+        self.assertEqual(env["res.partner"].browse(partner.id).read(["name"])[0]["name"], "Private")
+        segment = env["rf.segment"].browse(self.seg["new"].id)
+        self.assertEqual(segment.read(["code", "customer_count"])[0]["customer_count"], 1)
+        self.assertIn(customer, env["rf.customer"].search([("segment_id", "=", segment.id)]))
+        self.assertEqual(customer.read(["frequency"])[0]["frequency"], 1)
+        # Names and templates, not the technical code the rules test.
+        segment.name = "Newcomers"
+        with self.assertRaises(AccessError):
+            segment.write({"code": "newcomers"})
+        self.assertEqual(self.seg["new"].code, "new")
+        self.seg["new"].write({"code": "newcomers"})  # administrator
+        self.assertEqual(self.seg["new"].code, "newcomers")
+
+    def test_marketer_edits_the_settings(self):
+        partner = self.partner("Olena", "+380501234566")
+        self.order(partner, days_ago=40)
+        env = self.env(user=self.marketer)
+        action = env["rf.settings"].action_open_settings()
+        settings = env["rf.settings"].browse(action["res_id"])
+        self.assertEqual(settings, self.settings)
+        settings.write({"recency_1": 45, "campaign_days": 14})
+        self.Customer._rf_recompute()
+        customer = self.customer_of(partner)
+        self.assertEqual(customer.segment_id, self.seg["new"], "40 days: still recent")
+        for vals in (
+            {"recency_2": 45},
+            {"recency_3": 20},
+            {"frequency_1": 0},
+            {"campaign_days": 0},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(ValidationError), self.cr.savepoint():
+                settings.write(vals)
+        self.assertEqual((settings.recency_1, settings.campaign_days), (45, 14))
+        with self.assertRaises(AccessError):
+            settings.write({"company_id": self.company.id})
+        with self.assertRaises(AccessError):
+            env["res.company"].browse(self.company.id).write({"name": "Renamed"})
