@@ -7,12 +7,10 @@ from . import ir_actions_server
 from . import mail_render_mixin
 from . import res_company
 from . import res_config_settings
-from . import res_config_settings_automation_log
 from . import res_partner
 from . import res_partner_refusal_risk
 from . import res_company_refusal_risk
 from . import res_config_settings_refusal_risk
-from . import sale_order_automation_log
 from . import sale_order_customer_message
 from . import sale_order_stage
 from . import sale_order_stage_refusal_risk
@@ -28,4 +26,9 @@ from . import sale_order_refusal_risk
 from . import sale_order_storage_reminder
 from . import sale_order_line
 from . import sale_order_trigger_map
+# After sale_order_stage (also through their imports): they add to sale.order,
+# whose status column, defaulted on the orders a database already has when the
+# addon is installed, needs the status table first.
+from . import sale_order_automation_log
+from . import res_config_settings_automation_log
 from . import sms_template
