@@ -1,1 +1,0 @@
-from . import base_automation_dry_run
