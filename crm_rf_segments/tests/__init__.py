@@ -1,1 +1,0 @@
-from . import test_rf_segments
