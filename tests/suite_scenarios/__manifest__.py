@@ -18,7 +18,6 @@
         "fiscal_ua",
         "payment_liqpay",
         "payment_monobank",
-        "website_sale_cart_recovery",
     ],
     "data": [],
     "assets": {
