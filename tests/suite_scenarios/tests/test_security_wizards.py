@@ -85,7 +85,17 @@ class TestSecurityWizards(SecurityCase):
         """How each transient model of the suite is made: (creator role,
         values to create it with, or the name of the button that makes the
         creator's own records)."""
+        rule = self.env.ref("crm_order_flow.automation_02_new_notify")
+        trial = self.call(
+            "administrator", "base.automation.dry.run", "create", {"automation_id": rule.id}
+        )
+        self.assertAccepted(trial, "an administrator opens a rule's trial")
         return {
+            "base.automation.dry.run": ("administrator", {"automation_id": rule.id}),
+            "base.automation.dry.run.line": (
+                "administrator",
+                {"wizard_id": trial.result, "order_id": self.order_new.id},
+            ),
             "sale.order.stage.change": (
                 "sales",
                 {
