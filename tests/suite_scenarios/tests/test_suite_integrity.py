@@ -22,6 +22,7 @@ SUITE = (
     "fiscal_ua",
     "payment_liqpay",
     "payment_monobank",
+    "website_sale_cart_recovery",
 )
 # Technical addons of the suite that are not built on access_roles: they
 # define no model, field or public method of their own (checked below), so

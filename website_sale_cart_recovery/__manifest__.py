@@ -1,0 +1,30 @@
+{
+    "name": "Website Cart Recovery",
+    "summary": "Reminders to customers who left a cart on the website (Viber/SMS, e-mail), "
+    "with a link that restores the cart, external carts over JSON-RPC and results",
+    "version": "18.0.1.0.0",
+    "category": "Website/Website",
+    "author": "UA Store Order Suite",
+    "website": "https://github.com/ua-store/order-suite",
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": [
+        "website_sale",
+        "crm_order_flow",
+    ],
+    "data": [
+        "security/cart_recovery_groups.xml",
+        "security/ir.model.access.csv",
+        "security/cart_recovery_rules.xml",
+        "data/cart_recovery_templates_data.xml",
+        "data/sale_cart_recovery_step_data.xml",
+        "data/ir_cron_data.xml",
+        "views/sale_cart_recovery_views.xml",
+        "views/sale_cart_recovery_step_views.xml",
+        "views/sale_order_views.xml",
+        "views/menus.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+    "installable": True,
+    "application": False,
+}
