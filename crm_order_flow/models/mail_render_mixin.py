@@ -48,8 +48,17 @@ class MailRenderMixin(models.AbstractModel):
         return (
             len(self) == 1
             and self._unrestricted_rendering
-            and self.sudo().render_model in PLACEHOLDER_MODELS
+            and self.sudo().render_model in self._order_flow_placeholder_models()
         )
+
+    @api.model
+    def _order_flow_placeholder_models(self):
+        """Models whose message templates are limited to placeholders. An
+        addon adds its model with ``super()``; the model then provides
+        ``_order_flow_message_placeholders``, ``_order_flow_placeholder_labels``,
+        ``_order_flow_sample_message_values`` and ``mail_allowed_qweb_expressions``
+        as ``sale.order`` does."""
+        return PLACEHOLDER_MODELS
 
     def _order_flow_has_code(self):
         """Whether the template (in the current language) holds anything but
@@ -91,7 +100,7 @@ class MailRenderMixin(models.AbstractModel):
         template of orders previewed by someone who may not read orders."""
         self.ensure_one()
         model = self.sudo().render_model
-        if model not in PLACEHOLDER_MODELS:
+        if model not in self._order_flow_placeholder_models():
             return False
         return not self.env[model].has_access("read") or not self._order_flow_has_code()
 

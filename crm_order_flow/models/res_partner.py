@@ -23,6 +23,39 @@ class ResPartner(models.Model):
         "default channel. Without a usable phone number or email the other channel is used.",
     )
 
+    # The customer's channel, read the same way for the messages of an order
+    # (sale_order_messaging.py) and for messages about no order (e.g. a
+    # customer segment's campaign).
+    def _order_flow_channel_for(self, company):
+        """The customer's preferred channel, or ``company``'s default."""
+        self.ensure_one()
+        return self.order_notify_channel or company.order_flow_default_channel or "sms"
+
+    def _order_flow_valid_phone(self):
+        """The customer's mobile (or phone) when it is a valid number, read
+        by the store's phone rule (a Ukrainian spelling is Ukrainian whatever
+        the company's country) through Odoo's own phone formatting."""
+        self.ensure_one()
+        for fname in ("mobile", "phone"):
+            if self[fname] and self._phone_format(fname=fname):
+                return self[fname]
+        return False
+
+    def _order_flow_mediums_for(self, company):
+        """How a customer message reaches the customer: 'sms' (Viber then
+        SMS, or SMS), 'email', or nothing (channel "No messages", or no usable
+        address). When the preferred channel has no usable address the other
+        one is used."""
+        self.ensure_one()
+        channel = self._order_flow_channel_for(company)
+        if channel == "none":
+            return set()
+        has_phone = bool(self._order_flow_valid_phone())
+        has_email = bool(self.email)
+        if channel == "email":
+            return {"email"} if has_email else ({"sms"} if has_phone else set())
+        return {"sms"} if has_phone else ({"email"} if has_email else set())
+
     @api.model
     def _order_flow_phone_region(self):
         return (self.env.company.country_id.code or "UA").upper()

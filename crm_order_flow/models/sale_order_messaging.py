@@ -23,6 +23,9 @@ For another addon:
   non-administrators (rendered by substitution, nothing evaluated, see
   ``mail_render_mixin.py``), listed in the template editors' help and
   filled when the message is sent;
+- a message about no order (e.g. a campaign to a customer) follows the same
+  channel choice with ``res.partner._order_flow_mediums_for(company)`` and the
+  same window with ``res.company._order_flow_next_send_time()``;
 - a text written by a person goes out with ``_order_flow_send_manual_message``;
   ``_order_flow_post_message`` is the low-level step both use (no channel
   choice, window or log of its own): do not call it directly.
@@ -228,36 +231,24 @@ class SaleOrder(models.Model):
     def _order_flow_channel(self):
         """The customer's preferred channel, or the company's default."""
         self.ensure_one()
-        return (
-            self.partner_id.order_notify_channel
-            or self.company_id.order_flow_default_channel
-            or "sms"
-        )
+        if not self.partner_id:
+            return self.company_id.order_flow_default_channel or "sms"
+        return self.partner_id._order_flow_channel_for(self.company_id)
 
     def _order_flow_customer_phone(self):
-        """The customer's mobile (or phone) when it is a valid number, read
-        by the store's phone rule (a Ukrainian spelling is Ukrainian whatever
-        the company's country) through Odoo's own phone formatting."""
+        """The customer's mobile (or phone) when it is a valid number (see
+        ``res.partner._order_flow_valid_phone``)."""
         self.ensure_one()
-        partner = self.partner_id
-        for fname in ("mobile", "phone"):
-            if partner[fname] and partner._phone_format(fname=fname):
-                return partner[fname]
-        return False
+        return self.partner_id._order_flow_valid_phone() if self.partner_id else False
 
     def _order_flow_mediums(self):
         """How a customer message reaches the customer: 'sms' (Viber then
-        SMS, or SMS), 'email', or nothing. When the preferred channel has no
-        usable address the other one is used."""
+        SMS, or SMS), 'email', or nothing (``res.partner._order_flow_mediums_for``,
+        the same choice for messages that are about no order)."""
         self.ensure_one()
-        channel = self._order_flow_channel()
-        if channel == "none" or not self.partner_id:
+        if not self.partner_id:
             return set()
-        has_phone = bool(self._order_flow_customer_phone())
-        has_email = bool(self.partner_id.email)
-        if channel == "email":
-            return {"email"} if has_email else ({"sms"} if has_phone else set())
-        return {"sms"} if has_phone else ({"email"} if has_email else set())
+        return self.partner_id._order_flow_mediums_for(self.company_id)
 
     def _order_flow_preferred_medium(self):
         """'sms', 'email' or False (no messages) after the customer's channel."""

@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from ..models.mail_render_mixin import PLACEHOLDER_MODELS
-
 
 class MailTemplatePreview(models.TransientModel):
     """The preview of an order's e-mail template opens on the sample order,
@@ -27,7 +25,8 @@ class MailTemplatePreview(models.TransientModel):
         super_previews = self.browse()
         for preview in self:
             model = preview.mail_template_id.sudo().model
-            if model in PLACEHOLDER_MODELS and not self.env[model].has_access("read"):
+            placeholder_models = self.env["mail.render.mixin"]._order_flow_placeholder_models()
+            if model in placeholder_models and not self.env[model].has_access("read"):
                 preview.no_record = True
             else:
                 super_previews |= preview
@@ -42,9 +41,10 @@ class MailTemplatePreview(models.TransientModel):
             preview.order_flow_sample = False
             preview.order_flow_sample_note = False
             model = preview.mail_template_id.sudo().model
+            placeholder_models = self.env["mail.render.mixin"]._order_flow_placeholder_models()
             if (
                 preview.resource_ref and preview.resource_ref.id
-            ) or model not in PLACEHOLDER_MODELS:
+            ) or model not in placeholder_models:
                 continue
             template = preview.mail_template_id.with_context(lang=preview.lang or self.env.lang)
             values = {}

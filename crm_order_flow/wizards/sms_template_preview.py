@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from ..models.mail_render_mixin import PLACEHOLDER_MODELS
-
 
 class SmsTemplatePreview(models.TransientModel):
     """The preview of an order's SMS template opens on the sample order:
@@ -21,7 +19,10 @@ class SmsTemplatePreview(models.TransientModel):
 
     def _order_flow_is_order_template(self):
         self.ensure_one()
-        return self.sms_template_id.sudo().model in PLACEHOLDER_MODELS
+        return (
+            self.sms_template_id.sudo().model
+            in self.env["mail.render.mixin"]._order_flow_placeholder_models()
+        )
 
     @api.model
     def default_get(self, fields_list):
@@ -36,7 +37,8 @@ class SmsTemplatePreview(models.TransientModel):
         super_previews = self.browse()
         for preview in self:
             model = preview.sms_template_id.sudo().model
-            if model in PLACEHOLDER_MODELS and not self.env[model].has_access("read"):
+            placeholder_models = self.env["mail.render.mixin"]._order_flow_placeholder_models()
+            if model in placeholder_models and not self.env[model].has_access("read"):
                 preview.no_record = True
             else:
                 super_previews |= preview

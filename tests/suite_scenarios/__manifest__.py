@@ -18,6 +18,7 @@
         "fiscal_ua",
         "payment_liqpay",
         "payment_monobank",
+        "crm_rf_segments",
         "website_sale_cart_recovery",
     ],
     "data": [],

@@ -22,6 +22,7 @@ SUITE = (
     "fiscal_ua",
     "payment_liqpay",
     "payment_monobank",
+    "crm_rf_segments",
     "website_sale_cart_recovery",
 )
 # Technical addons of the suite that are not built on access_roles: they
