@@ -1,4 +1,5 @@
 from . import models
+from . import wizards
 
 # The reminder chain counts from the cart's last change: Odoo's own default
 # delay (10 hours) is replaced by the store's (1 hour) on the websites that

@@ -1,6 +1,6 @@
 import inspect
 from ast import literal_eval
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -187,3 +187,21 @@ class TestCartIsNoOrder(CartRecoveryCommon):
         self.assertIn("Order received", cart.customer_message_ids.mapped("template_name"))
         self.assertEqual(cart.state, "sale", "reserved once placed")
         self.assertIn(cart, self.env["sale.order"].search(domain + [("id", "=", cart.id)]))
+
+    def test_try_on_past_orders_leaves_the_open_cart_out_like_the_rule(self):
+        # "Try on past orders" of the rule on new orders answers as the rule:
+        # the open cart is not listed, the staff's phone order is.
+        cart = self.make_cart()
+        phone_order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [(0, 0, {"product_id": self.product.id})],
+            }
+        )
+        rule = self.env.ref("crm_order_flow.automation_02_new_notify")
+        rows = self.env["base.automation.dry.run"]._order_flow_dry_run(
+            rule, datetime(2000, 1, 1), datetime(2100, 1, 1)
+        )
+        listed = {row["order_id"] for row in rows}
+        self.assertIn(phone_order.id, listed)
+        self.assertNotIn(cart.id, listed)
