@@ -12,8 +12,8 @@
     "data": [
         "security/ir.model.access.csv",
         "security/crm_rf_segments_rules.xml",
-        "data/rf_segment_data.xml",
         "data/rf_segment_template_data.xml",
+        "data/rf_segment_data.xml",
         "data/base_automation_data.xml",
         "data/ir_cron_data.xml",
         "views/rf_segment_views.xml",
