@@ -467,9 +467,14 @@ class TestTemplatesAutomationStatuses(AccessRolesCommon):
         mail = self.env["mail.template"].create({"name": "Order mail", "model_id": model.id})
         self.as_role(mail, "marketer").subject = "Your order"
         self.assertEqual(mail.subject, "Your order")
-        self.assertRefused(
-            lambda: self.env["base.automation"].with_user(self.users["marketer"]).search([])
+        # the order's automation rules are not his (an addon may give him its
+        # own rules, as the customer segments do for their campaigns)
+        order_rule = self.env["base.automation"].create(
+            {"name": "Order rule", "model_id": model.id, "trigger": "on_create_or_write"}
         )
+        marketer_rule = order_rule.with_user(self.users["marketer"])
+        self.assertRefused(lambda: marketer_rule.read(["name"]))
+        self.assertRefused(lambda: marketer_rule.write({"active": False}), order_rule, ["active"])
         right = self.env.ref("access_roles.status_right_support_ready_to_wait")
         self.assertRefused(
             lambda: self.as_role(right, "marketer").write({"status_code": "x"}),

@@ -50,7 +50,7 @@ class OrderFlowPaymentLink(PaymentPortal):
         type="http",
         auth="public",
         methods=["GET"],
-        website=False,
+        website=True,
         sitemap=False,
     )
     def order_flow_pay(self, order_id, access_token=None, **kwargs):
@@ -77,7 +77,7 @@ class OrderFlowPaymentLink(PaymentPortal):
         type="http",
         auth="public",
         methods=["POST"],
-        website=False,
+        website=True,
         sitemap=False,
     )
     def order_flow_pay_go(self, order_id, access_token=None, **kwargs):

@@ -37,6 +37,7 @@ class RfCustomer(models.Model):
         required=True,
         index=True,
         system_only=True,
+        copy=False,
         help="The normalised phone number shared by the customer's contacts, or the contact.",
     )
     partner_id = fields.Many2one(
@@ -44,17 +45,24 @@ class RfCustomer(models.Model):
         string="Customer",
         ondelete="cascade",
         system_only=True,
+        copy=False,
         help="The contact of the customer's last completed order.",
     )
     phone = fields.Char(related="partner_id.phone_sanitized", string="Phone")
-    last_order_date = fields.Datetime(string="Last completed order", system_only=True)
-    recency_days = fields.Integer(string="Recency (days)", system_only=True, aggregator="avg")
-    frequency = fields.Integer(string="Frequency (orders)", system_only=True, aggregator="avg")
-    revenue = fields.Float(system_only=True)
-    recency_band = fields.Selection(RECENCY_BANDS, system_only=True)
-    frequency_band = fields.Selection(FREQUENCY_BANDS, system_only=True)
-    segment_id = fields.Many2one("rf.segment", index=True, ondelete="set null", system_only=True)
-    segment_date = fields.Datetime(string="In the segment since", system_only=True)
+    last_order_date = fields.Datetime(string="Last completed order", system_only=True, copy=False)
+    recency_days = fields.Integer(
+        string="Recency (days)", system_only=True, copy=False, aggregator="avg"
+    )
+    frequency = fields.Integer(
+        string="Frequency (orders)", system_only=True, copy=False, aggregator="avg"
+    )
+    revenue = fields.Float(system_only=True, copy=False)
+    recency_band = fields.Selection(RECENCY_BANDS, system_only=True, copy=False)
+    frequency_band = fields.Selection(FREQUENCY_BANDS, system_only=True, copy=False)
+    segment_id = fields.Many2one(
+        "rf.segment", index=True, ondelete="set null", system_only=True, copy=False
+    )
+    segment_date = fields.Datetime(string="In the segment since", system_only=True, copy=False)
     visit_ids = fields.One2many(
         "rf.segment.visit", "customer_id", string="Segment history", readonly=True
     )

@@ -15,7 +15,12 @@ class RfSegmentMessage(models.Model):
     _rec_name = "template_name"
 
     visit_id = fields.Many2one(
-        "rf.segment.visit", required=True, index=True, ondelete="cascade", system_only=True
+        "rf.segment.visit",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        system_only=True,
+        copy=False,
     )
     customer_id = fields.Many2one(
         related="visit_id.customer_id", store=True, string="Customer record"
@@ -23,23 +28,30 @@ class RfSegmentMessage(models.Model):
     partner_id = fields.Many2one(related="visit_id.partner_id", store=True, string="Customer")
     segment_id = fields.Many2one(related="visit_id.segment_id", store=True, string="Segment")
     automation_id = fields.Many2one(
-        "base.automation", string="Campaign rule", ondelete="set null", system_only=True
+        "base.automation", string="Campaign rule", ondelete="set null", system_only=True, copy=False
     )
     state = fields.Selection(
         [("sent", "Sent"), ("held", "Waits for the sending window"), ("skipped", "Not sent")],
         required=True,
         system_only=True,
+        copy=False,
     )
-    reason = fields.Char(string="Why not sent", system_only=True)
-    medium = fields.Selection([("sms", "SMS / Viber"), ("email", "E-mail")], system_only=True)
-    template_name = fields.Char(string="Template", system_only=True)
-    message_id = fields.Many2one("mail.message", ondelete="set null", system_only=True)
-    scheduled_date = fields.Datetime(string="Goes out at", system_only=True)
+    reason = fields.Char(string="Why not sent", system_only=True, copy=False)
+    medium = fields.Selection(
+        [("sms", "SMS / Viber"), ("email", "E-mail")], system_only=True, copy=False
+    )
+    template_name = fields.Char(string="Template", system_only=True, copy=False)
+    message_id = fields.Many2one("mail.message", ondelete="set null", system_only=True, copy=False)
+    scheduled_date = fields.Datetime(string="Goes out at", system_only=True, copy=False)
     sent_count = fields.Integer(
-        string="Messages sent", compute="_compute_sent_count", store=True, system_only=True
+        string="Messages sent",
+        compute="_compute_sent_count",
+        store=True,
+        system_only=True,
+        copy=False,
     )
-    orders_after = fields.Integer(string="Orders after the message", system_only=True)
-    revenue_after = fields.Float(string="Revenue after the message", system_only=True)
+    orders_after = fields.Integer(string="Orders after the message", system_only=True, copy=False)
+    revenue_after = fields.Float(string="Revenue after the message", system_only=True, copy=False)
 
     @api.depends("state")
     def _compute_sent_count(self):

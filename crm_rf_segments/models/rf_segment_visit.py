@@ -42,23 +42,26 @@ class RfSegmentVisit(models.Model):
         index=True,
         ondelete="cascade",
         system_only=True,
+        copy=False,
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", ondelete="cascade", system_only=True
+        "res.partner", string="Customer", ondelete="cascade", system_only=True, copy=False
     )
-    segment_id = fields.Many2one("rf.segment", required=True, ondelete="cascade", system_only=True)
+    segment_id = fields.Many2one(
+        "rf.segment", required=True, ondelete="cascade", system_only=True, copy=False
+    )
     previous_segment_id = fields.Many2one(
-        "rf.segment", string="From segment", ondelete="set null", system_only=True
+        "rf.segment", string="From segment", ondelete="set null", system_only=True, copy=False
     )
     date_in = fields.Datetime(
-        string="Entered", required=True, default=fields.Datetime.now, system_only=True
+        string="Entered", required=True, default=fields.Datetime.now, system_only=True, copy=False
     )
-    date_out = fields.Datetime(string="Left", system_only=True)
+    date_out = fields.Datetime(string="Left", system_only=True, copy=False)
     is_current = fields.Boolean(
         string="Current", compute="_compute_is_current", store=True, index=True
     )
     company_id = fields.Many2one(
-        "res.company", default=lambda self: self.env.company, system_only=True
+        "res.company", default=lambda self: self.env.company, system_only=True, copy=False
     )
     message_log_ids = fields.One2many(
         "rf.segment.message", "visit_id", string="Campaign messages", readonly=True

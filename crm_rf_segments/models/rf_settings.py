@@ -11,7 +11,12 @@ class RfSettings(models.Model):
     _rec_name = "company_id"
 
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, ondelete="cascade", system_only=True
+        "res.company",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        system_only=True,
+        copy=False,
     )
     recency_1 = fields.Integer(
         string="Recent: up to (days)",

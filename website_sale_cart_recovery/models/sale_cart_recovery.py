@@ -33,6 +33,7 @@ class SaleCartRecovery(models.Model):
         ondelete="cascade",
         index=True,
         system_only=True,
+        copy=False,
     )
     company_id = fields.Many2one(
         related="order_id.company_id", store=True, index=True, string="Company"
@@ -40,7 +41,7 @@ class SaleCartRecovery(models.Model):
     website_id = fields.Many2one(related="order_id.website_id", store=True, string="Website")
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", readonly=True, index=True, system_only=True
+        "res.partner", string="Customer", readonly=True, index=True, system_only=True, copy=False
     )
     source = fields.Selection(
         [("website", "This website"), ("external", "External site")],
@@ -48,36 +49,45 @@ class SaleCartRecovery(models.Model):
         required=True,
         readonly=True,
         system_only=True,
+        copy=False,
     )
     external_id = fields.Char(
         string="External cart ID", readonly=True, index=True, system_only=True, copy=False
     )
     cart_date = fields.Datetime(
-        string="Cart last changed", readonly=True, required=True, system_only=True
+        string="Cart last changed", readonly=True, required=True, system_only=True, copy=False
     )
     abandoned_date = fields.Datetime(
-        string="Abandoned on", readonly=True, required=True, index=True, system_only=True
+        string="Abandoned on",
+        readonly=True,
+        required=True,
+        index=True,
+        system_only=True,
+        copy=False,
     )
     next_date = fields.Datetime(
         string="Next reminder check",
         readonly=True,
         index=True,
         system_only=True,
+        copy=False,
         help="When the scheduled action looks at the chain again.",
     )
     step = fields.Integer(
         string="Reminders sent (step)",
         readonly=True,
         system_only=True,
+        copy=False,
         help="The last step of the chain that went out (0: none yet).",
     )
-    step1_date = fields.Datetime(string="Step 1 sent", readonly=True, system_only=True)
-    step2_date = fields.Datetime(string="Step 2 sent", readonly=True, system_only=True)
-    step3_date = fields.Datetime(string="Step 3 sent", readonly=True, system_only=True)
+    step1_date = fields.Datetime(string="Step 1 sent", readonly=True, system_only=True, copy=False)
+    step2_date = fields.Datetime(string="Step 2 sent", readonly=True, system_only=True, copy=False)
+    step3_date = fields.Datetime(string="Step 3 sent", readonly=True, system_only=True, copy=False)
     message_count = fields.Integer(
         string="Messages sent",
         readonly=True,
         system_only=True,
+        copy=False,
         help="Messages queued to the customer by the chain (SMS/Viber and e-mail).",
     )
     state = fields.Selection(
@@ -93,6 +103,7 @@ class SaleCartRecovery(models.Model):
         readonly=True,
         index=True,
         system_only=True,
+        copy=False,
     )
     stop_reason = fields.Selection(
         [
@@ -103,20 +114,31 @@ class SaleCartRecovery(models.Model):
         ],
         readonly=True,
         system_only=True,
+        copy=False,
     )
-    recovered = fields.Boolean(readonly=True, system_only=True, index=True)
+    recovered = fields.Boolean(readonly=True, system_only=True, copy=False, index=True)
     recovered_count = fields.Integer(
         string="Recovered carts",
         readonly=True,
         system_only=True,
+        copy=False,
         help="1 when the customer ordered after a reminder (for sums in the report).",
     )
-    recovered_step = fields.Integer(string="Recovered after step", readonly=True, system_only=True)
-    recovered_date = fields.Datetime(readonly=True, system_only=True)
-    recovered_order_id = fields.Many2one(
-        "sale.order", string="Placed order", readonly=True, system_only=True, ondelete="set null"
+    recovered_step = fields.Integer(
+        string="Recovered after step", readonly=True, system_only=True, copy=False
     )
-    recovered_amount = fields.Monetary(string="Recovered revenue", readonly=True, system_only=True)
+    recovered_date = fields.Datetime(readonly=True, system_only=True, copy=False)
+    recovered_order_id = fields.Many2one(
+        "sale.order",
+        string="Placed order",
+        readonly=True,
+        system_only=True,
+        copy=False,
+        ondelete="set null",
+    )
+    recovered_amount = fields.Monetary(
+        string="Recovered revenue", readonly=True, system_only=True, copy=False
+    )
 
     _sql_constraints = [
         ("order_uniq", "unique(order_id)", "A cart has one reminder chain."),
