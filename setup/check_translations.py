@@ -71,8 +71,11 @@ def check_addon(odoo, dbname, addon, addon_dir):
     stale = {e.msgid for e in _read_pot(pot_path) if e.msgid} ^ pot_msgids
     if stale:
         # Not an error by itself: reported so that the .pot gets regenerated.
-        print(f"  note: {addon}.pot differs from the export by {len(stale)} msgid(s); "
-              f"regenerate it with --i18n-export", flush=True)
+        print(
+            f"  note: {addon}.pot differs from the export by {len(stale)} msgid(s); "
+            f"regenerate it with --i18n-export",
+            flush=True,
+        )
     return problems
 
 
@@ -83,11 +86,15 @@ def _read_pot(pot_path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--addons-path", required=True,
-                        help="the comma-separated addons path the database was installed with")
+    parser.add_argument(
+        "--addons-path",
+        required=True,
+        help="the comma-separated addons path the database was installed with",
+    )
     parser.add_argument("--logfile", help="where Odoo's own log lines go (default: stderr)")
     parser.add_argument("addons", nargs="+")
     args = parser.parse_args(argv)
@@ -97,13 +104,18 @@ def main(argv=None):
 
         import odoo  # noqa: PLC0415
     except ImportError as exc:
-        print(f"ERROR: {exc}; run setup/test, which checks Odoo and installs the requirements.",
-              file=sys.stderr)
+        print(
+            f"ERROR: {exc}; run setup/test, which checks Odoo and installs the requirements.",
+            file=sys.stderr,
+        )
         return 2
 
     options = [f"--addons-path={args.addons_path}", "--log-level=warn"]
-    for env_name, option in (("PGHOST", "--db_host"), ("PGPORT", "--db_port"),
-                             ("PGUSER", "--db_user")):
+    for env_name, option in (
+        ("PGHOST", "--db_host"),
+        ("PGPORT", "--db_port"),
+        ("PGUSER", "--db_user"),
+    ):
         if os.environ.get(env_name):
             options.append(f"{option}={os.environ[env_name]}")
     if args.logfile:

@@ -45,8 +45,11 @@ and must not be "postgres" (Odoo refuses it), e.g. as the postgres superuser:
 def _odoo_cli_args():
     """Odoo options for the PG* variables that are set (the password stays in the env)."""
     args = []
-    for env_name, option in (("PGHOST", "--db_host"), ("PGPORT", "--db_port"),
-                             ("PGUSER", "--db_user")):
+    for env_name, option in (
+        ("PGHOST", "--db_host"),
+        ("PGPORT", "--db_port"),
+        ("PGUSER", "--db_user"),
+    ):
         if os.environ.get(env_name):
             args.append(f"{option}={os.environ[env_name]}")
     return args
@@ -69,8 +72,11 @@ def cmd_check_odoo(_args):
         return 2
     version = getattr(getattr(odoo, "release", None), "version_info", None)
     if not version or version[0] != 18:
-        print(f"ERROR: {python} imports Odoo {version!r} from {odoo.__file__}; "
-              "this suite needs Odoo 18.", file=sys.stderr)
+        print(
+            f"ERROR: {python} imports Odoo {version!r} from {odoo.__file__}; "
+            "this suite needs Odoo 18.",
+            file=sys.stderr,
+        )
         print(INSTALL_HINT.format(python=python), file=sys.stderr)
         return 2
     print(f"Odoo {odoo.release.version} at {os.path.dirname(odoo.__file__)} ({python})")
@@ -88,8 +94,7 @@ def cmd_odoo_addons(_args):
     found = []
     for path in candidates:
         if os.path.isdir(path) and any(
-            os.path.isfile(os.path.join(path, name, "__manifest__.py"))
-            for name in os.listdir(path)
+            os.path.isfile(os.path.join(path, name, "__manifest__.py")) for name in os.listdir(path)
         ):
             found.append(path)
     print(",".join(found))
@@ -133,14 +138,18 @@ def cmd_check_pg(_args):
         with conn.cursor() as cr:
             cr.execute("SHOW server_version")
             server_version = cr.fetchone()[0]
-            cr.execute("SELECT current_user, rolcreatedb OR rolsuper FROM pg_roles "
-                       "WHERE rolname = current_user")
+            cr.execute(
+                "SELECT current_user, rolcreatedb OR rolsuper FROM pg_roles "
+                "WHERE rolname = current_user"
+            )
             user, may_create = cr.fetchone()
     finally:
         conn.close()
     if user == "postgres":
-        print('ERROR: Odoo refuses to connect as "postgres"; set PGUSER to another role.',
-              file=sys.stderr)
+        print(
+            'ERROR: Odoo refuses to connect as "postgres"; set PGUSER to another role.',
+            file=sys.stderr,
+        )
         print(PG_HINT.format(**where), file=sys.stderr)
         return 2
     if not may_create:
@@ -211,8 +220,10 @@ def cmd_requirements(args):
     print("Running: " + " ".join(command), flush=True)
     result = subprocess.run(command, check=False)
     if result.returncode:
-        print(f"ERROR: pip failed (exit {result.returncode}); install {args.file} by hand.",
-              file=sys.stderr)
+        print(
+            f"ERROR: pip failed (exit {result.returncode}); install {args.file} by hand.",
+            file=sys.stderr,
+        )
         return 2
     # Check again in a new interpreter: a user site directory created by `pip --user` is
     # only on sys.path of interpreters started after it exists.
@@ -237,16 +248,20 @@ def cmd_installed(args):
         return 1
     try:
         with conn.cursor() as cr:
-            cr.execute("SELECT name, state FROM ir_module_module WHERE name = ANY(%s)",
-                       [args.modules])
+            cr.execute(
+                "SELECT name, state FROM ir_module_module WHERE name = ANY(%s)", [args.modules]
+            )
             states = dict(cr.fetchall())
     except psycopg2.Error as exc:
         print(f"database {args.database}: {str(exc).strip()}")
         return 1
     finally:
         conn.close()
-    missing = [f"{name} ({states.get(name, 'unknown')})" for name in args.modules
-               if states.get(name) != "installed"]
+    missing = [
+        f"{name} ({states.get(name, 'unknown')})"
+        for name in args.modules
+        if states.get(name) != "installed"
+    ]
     if missing:
         print(f"not installed in {args.database}: " + ", ".join(missing))
         return 1
@@ -380,13 +395,16 @@ class LogReport:
         if self.mode != "tests":
             return 0, 0
         if self.summary is None:
-            print(f"  no test summary line found (Odoo stopped early?); "
-                  f"{self.started} tests started")
+            print(
+                f"  no test summary line found (Odoo stopped early?); {self.started} tests started"
+            )
             failed = max(len(self.test_failures), 1)
             return max(self.started - len(self.test_failures) - self.skipped, 0), failed
         failed = self.summary["failed"] + self.summary["errors"]
-        print(f"  Odoo: {self.summary['failed']} failed, {self.summary['errors']} error(s) of "
-              f"{self.summary['run']} tests ({self.started} started, {self.skipped} skipped)")
+        print(
+            f"  Odoo: {self.summary['failed']} failed, {self.summary['errors']} error(s) of "
+            f"{self.summary['run']} tests ({self.started} started, {self.skipped} skipped)"
+        )
         if self.summary["run"] == 0:
             print("  ERROR: no test ran")
             failed = max(failed, 1)
@@ -399,13 +417,14 @@ class LogReport:
         if self.errors:
             _show("ERROR lines" + (" (besides test failures)" if tests else ""), self.errors)
         if self.warnings:
-            _show("WARNING lines" + (" outside tests" if tests else ""), self.warnings,
-                  full=False)
+            _show("WARNING lines" + (" outside tests" if tests else ""), self.warnings, full=False)
         if self.test_failures:
             _show("failed tests", self.test_failures)
         if self.per_module:
-            print("  tests started per addon: " + ", ".join(
-                f"{addon} {count}" for addon, count in sorted(self.per_module.items())))
+            print(
+                "  tests started per addon: "
+                + ", ".join(f"{addon} {count}" for addon, count in sorted(self.per_module.items()))
+            )
 
 
 def cmd_log(args):
@@ -419,8 +438,9 @@ def cmd_log(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check-odoo").set_defaults(func=cmd_check_odoo)
     sub.add_parser("odoo-addons").set_defaults(func=cmd_odoo_addons)
@@ -428,8 +448,9 @@ def main(argv=None):
     sub.add_parser("check-pg").set_defaults(func=cmd_check_pg)
     requirements = sub.add_parser("requirements")
     requirements.add_argument("file")
-    requirements.add_argument("--check-only", action="store_true",
-                              help="report missing packages without installing them")
+    requirements.add_argument(
+        "--check-only", action="store_true", help="report missing packages without installing them"
+    )
     requirements.set_defaults(func=cmd_requirements)
     db_exists = sub.add_parser("db-exists")
     db_exists.add_argument("name")

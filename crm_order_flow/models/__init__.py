@@ -26,6 +26,7 @@ from . import sale_order_refusal_risk
 from . import sale_order_storage_reminder
 from . import sale_order_line
 from . import sale_order_trigger_map
+
 # After sale_order_stage (also through their imports): they add to sale.order,
 # whose status column, defaulted on the orders a database already has when the
 # addon is installed, needs the status table first.
