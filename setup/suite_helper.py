@@ -10,6 +10,7 @@ Subcommands:
   db-exists NAME          Exit 0 when database NAME exists, 1 when it does not.
   installed DB MODULE...  Exit 0 when every MODULE is installed in database DB.
   dropdb NAME...          Drop databases (and their filestores) that exist.
+  copydb SOURCE NAME      Copy database SOURCE and its filestore to NAME.
   log FILE --mode MODE    Check an Odoo log: MODE "install" (any WARNING/ERROR/CRITICAL fails)
                           or "tests" (ERROR/CRITICAL anywhere or WARNING outside tests fails,
                           test results counted). Last line: "COUNTS <passed> <failed> <log_ok>".
@@ -278,6 +279,16 @@ def cmd_dropdb(args):
     return 0
 
 
+def cmd_copydb(args):
+    """A copy of a database with its filestore, as Odoo's database manager
+    duplicates one (a new database uuid)."""
+    odoo = _odoo_config()
+    odoo.tools.config["list_db"] = True
+    odoo.service.db.exp_duplicate_database(args.source, args.name)
+    print(f"copied database {args.source} to {args.name}")
+    return 0
+
+
 # --------------------------------------------------------------------------- Odoo logs
 
 RECORD_RE = re.compile(
@@ -462,6 +473,10 @@ def main(argv=None):
     dropdb = sub.add_parser("dropdb")
     dropdb.add_argument("names", nargs="+")
     dropdb.set_defaults(func=cmd_dropdb)
+    copydb = sub.add_parser("copydb")
+    copydb.add_argument("source")
+    copydb.add_argument("name")
+    copydb.set_defaults(func=cmd_copydb)
     log = sub.add_parser("log")
     log.add_argument("file")
     log.add_argument("--mode", choices=("install", "tests"), required=True)
