@@ -71,6 +71,18 @@ class TestPhoneOrder(OrderFlowCommon):
         )
         self.assertEqual(again.partner_id, order.partner_id, "a duplicate customer was created")
 
+    def test_new_customer_with_separate_invoice_and_delivery_addresses(self):
+        """Stores that keep invoice and delivery addresses apart (the online
+        shop turns them on) take a new customer on the phone all the same."""
+        self.sales.groups_id = [(4, self.env.ref("account.group_delivery_invoice_address").id)]
+        form = Form(self.env["sale.order"].with_user(self.sales))
+        form.customer_phone = "099 765 43 22"
+        form.customer_new_name = "Lesya Ukrainka"
+        order = form.save()
+        self.assertEqual(order.partner_id.name, "Lesya Ukrainka")
+        self.assertEqual(order.partner_invoice_id, order.partner_id)
+        self.assertEqual(order.partner_shipping_id, order.partner_id)
+
     def test_new_customer_needs_a_name(self):
         with self.assertRaisesRegex(UserError, "name"):
             self.env["sale.order"].with_user(self.sales).create({"customer_phone": "0997654300"})
