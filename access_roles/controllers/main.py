@@ -12,7 +12,7 @@ class AccessMatrixController(http.Controller):
     @http.route("/access_roles/matrix/export/<string:file_format>", type="http", auth="user")
     def export_matrix(self, file_format, **kwargs):
         if file_format not in EXPORTS:
-            return request.not_found()
+            raise request.not_found()
         env = request.env
         if not env["access.matrix.line"]._can_view_matrix():
             raise AccessError(_("Only administrators and managers may export the access matrix."))

@@ -56,7 +56,7 @@ class OrderFlowPaymentLink(PaymentPortal):
     def order_flow_pay(self, order_id, access_token=None, **kwargs):
         order_sudo = self._order_flow_order(order_id, access_token)
         if order_sudo is None:
-            return request.not_found()
+            raise request.not_found()
         amount, provider_sudo = self._order_flow_payable(order_sudo)
         if not amount or not provider_sudo:
             # Nothing to pay now, or no provider page to open: the order's
@@ -83,7 +83,7 @@ class OrderFlowPaymentLink(PaymentPortal):
     def order_flow_pay_go(self, order_id, access_token=None, **kwargs):
         order_sudo = self._order_flow_order(order_id, access_token)
         if order_sudo is None:
-            return request.not_found()
+            raise request.not_found()
         amount, provider_sudo = self._order_flow_payable(order_sudo)
         if not amount or not provider_sudo:
             return request.redirect(order_sudo.get_portal_url())

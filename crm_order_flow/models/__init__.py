@@ -5,6 +5,7 @@ from . import base_automation
 from . import delivery_carrier
 from . import ir_actions_server
 from . import mail_render_mixin
+from . import order_flow_placeholder_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner

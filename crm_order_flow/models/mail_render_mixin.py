@@ -54,10 +54,9 @@ class MailRenderMixin(models.AbstractModel):
     @api.model
     def _order_flow_placeholder_models(self):
         """Models whose message templates are limited to placeholders. An
-        addon adds its model with ``super()``; the model then provides
-        ``_order_flow_message_placeholders``, ``_order_flow_placeholder_labels``,
-        ``_order_flow_sample_message_values`` and ``mail_allowed_qweb_expressions``
-        as ``sale.order`` does."""
+        addon adds its model with ``super()``; the model inherits
+        ``order.flow.placeholder.mixin`` and lists its placeholders and their
+        sample values, as ``sale.order`` does."""
         return PLACEHOLDER_MODELS
 
     def _order_flow_has_code(self):

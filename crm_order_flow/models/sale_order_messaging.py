@@ -68,7 +68,8 @@ MESSAGE_PLACEHOLDERS = (
 
 # One concern of the order per file, on purpose (see sale_order.py).
 class SaleOrder(models.Model):
-    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
+    _name = "sale.order"
+    _inherit = ["sale.order", "order.flow.placeholder.mixin"]
 
     # ------------------------------------------------- message placeholders
     customer_first_name = fields.Char(
@@ -141,22 +142,6 @@ class SaleOrder(models.Model):
         ``return super()._order_flow_message_placeholders() + ("fiscal_receipt_url",)``,
         and its sample value in ``_order_flow_sample_message_values``."""
         return MESSAGE_PLACEHOLDERS
-
-    @api.model
-    def mail_allowed_qweb_expressions(self):
-        # The only expressions a non-administrator may put into the message
-        # templates of orders (Odoo renders templates made of them alone
-        # without evaluating any code).
-        return tuple(f"object.{name}" for name in self._order_flow_message_placeholders())
-
-    @api.model
-    def _order_flow_placeholder_labels(self):
-        """The allowed placeholders, as a template author writes them, with
-        their labels in the user's language."""
-        return ", ".join(
-            "{{ object.%s }} (%s)" % (name, self._fields[name]._description_string(self.env))
-            for name in self._order_flow_message_placeholders()
-        )
 
     @api.model
     def _order_flow_sample_message_values(self):

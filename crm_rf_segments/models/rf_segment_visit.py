@@ -30,7 +30,7 @@ MESSAGE_PLACEHOLDERS = (
 
 class RfSegmentVisit(models.Model):
     _name = "rf.segment.visit"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "order.flow.placeholder.mixin"]
     _description = "Customer's stay in a segment"
     _order = "date_in desc, id desc"
     _rec_name = "segment_id"
@@ -90,17 +90,6 @@ class RfSegmentVisit(models.Model):
     @api.model
     def _order_flow_message_placeholders(self):
         return MESSAGE_PLACEHOLDERS
-
-    @api.model
-    def mail_allowed_qweb_expressions(self):
-        return tuple(f"object.{name}" for name in self._order_flow_message_placeholders())
-
-    @api.model
-    def _order_flow_placeholder_labels(self):
-        return ", ".join(
-            "{{ object.%s }} (%s)" % (name, self._fields[name]._description_string(self.env))
-            for name in self._order_flow_message_placeholders()
-        )
 
     @api.model
     def _order_flow_sample_message_values(self):
