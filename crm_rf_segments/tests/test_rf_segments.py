@@ -281,6 +281,19 @@ class TestRfSegments(TransactionCase):
         order_rule = self.env.ref("crm_order_flow.automation_02_new_notify")
         with self.assertRaises(AccessError):
             order_rule.with_user(self.marketer).write({"active": False})
+        # On a campaign rule: when and for whom, never what it runs or watches.
+        campaign = env.ref("crm_rf_segments.automation_segment_new_entry")
+        campaign.write({"name": "Welcome", "filter_domain": "[('segment_id.code', '=', 'new')]"})
+        self.assertEqual(campaign.name, "Welcome")
+        for vals in (
+            {"model_id": self.env.ref("sale.model_sale_order").id},
+            {"trigger": "on_write"},
+            {"action_server_ids": [(5, 0, 0)]},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                campaign.write(vals)
+        self.assertEqual(campaign.sudo().model_id.model, "rf.segment.visit")
+        self.assertTrue(campaign.sudo().action_server_ids)
         # No order financials.
         with self.assertRaises(AccessError):
             order.with_user(self.marketer).read(["amount_total"])
