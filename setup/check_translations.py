@@ -74,7 +74,12 @@ def check_addon(odoo, dbname, addon, addon_dir):
         if entry.msgid in in_po_file:
             why = f"translated in uk.po but absent from {addon}.pot, so Odoo ignores it"
         problems.append(f"untranslated msgid {entry.msgid!r} ({why}; {where})")
-    pot_msgids = {entry.msgid for entry in exported if entry.msgid}
+    pot_msgids = {
+        entry.msgid
+        for entry in exported
+        if entry.msgid
+        and not all(occ.startswith(ODOO_RENDERED) for occ, _line in entry.occurrences)
+    }
     stale = {e.msgid for e in _read_pot(pot_path) if e.msgid} ^ pot_msgids
     if stale:
         # Not an error by itself: reported so that the .pot gets regenerated.
