@@ -1,5 +1,5 @@
-from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 
 class RfSegment(models.Model):
@@ -53,6 +53,22 @@ class RfSegment(models.Model):
                 )
             )
         return super().write(vals)
+
+    @api.constrains("sms_template_id", "mail_template_id")
+    def _check_templates(self):
+        # A template of another model would be rendered on the records of
+        # that model that have the visits' ids (e.g. orders), as superuser,
+        # onto the visit's messages.
+        for segment in self.sudo():
+            for template in (segment.sms_template_id, segment.mail_template_id):
+                if template and template.model != "rf.segment.visit":
+                    raise ValidationError(
+                        self.env._(
+                            "The template “%(template)s” is not a template of segment "
+                            "campaigns: choose one made for the customer segments.",
+                            template=template.display_name,
+                        )
+                    )
 
     def _compute_figures(self):
         # sudo: aggregated figures of the segment, for roles without access to orders.
