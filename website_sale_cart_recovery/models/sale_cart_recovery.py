@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 PLACED_STATES = ("sent", "sale")
 API_GROUP = "website_sale_cart_recovery.group_cart_recovery_api"
 MAX_API_LINES = 100
+# The keys of the caller's context api_create_cart keeps.
+API_CONTEXT_KEYS = ("lang", "tz", "allowed_company_ids")
 
 
 class SaleCartRecovery(models.Model):
@@ -349,6 +351,19 @@ class SaleCartRecovery(models.Model):
             )
         if not isinstance(values, dict):
             raise UserError(_("Send the cart as an object with its fields."))
+        # What is recorded comes from ``values`` alone: the caller's context
+        # (default_* values of the order, its lines and the contact,
+        # active_test, tracking_disable…) is left out, but for its language
+        # and its company (checked against the user's companies by Odoo).
+        self = self.with_env(
+            self.env(
+                context={
+                    key: self.env.context[key]
+                    for key in API_CONTEXT_KEYS
+                    if key in self.env.context
+                }
+            )
+        )
         company = self.env.company
         website = self.env["website"].search([("company_id", "=", company.id)], limit=1)
         if not website:
