@@ -50,6 +50,21 @@ class SaleCartRecoveryStep(models.Model):
                 _("The chain has at most %(count)s active reminders.", count=MAX_STEPS)
             )
 
+    @api.constrains("sms_template_id", "mail_template_id")
+    def _check_templates(self):
+        # A template of another model would be rendered on the records of
+        # that model that have the carts' ids, as superuser, onto the order.
+        for step in self.sudo():
+            for template in (step.sms_template_id, step.mail_template_id):
+                if template and template.model != "sale.order":
+                    raise ValidationError(
+                        _(
+                            "The template “%(template)s” is not a template of orders: choose "
+                            "one made for orders.",
+                            template=template.display_name,
+                        )
+                    )
+
     @api.model
     def _chain(self):
         """The active reminders, in the order they go out (at most three)."""
