@@ -15,3 +15,4 @@ from . import test_tour_administrator
 from . import test_tour_sales_manager
 from . import test_menus_per_role
 from . import test_online_payment
+from . import test_security_segments_carts
