@@ -8,6 +8,12 @@ from odoo.addons.base_automation.models.base_automation import CREATE_TRIGGERS
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # The website sets it when it makes a visitor's cart (as superuser), and
+    # the order flow's rules leave a website's open cart alone
+    # (base_automation.py): nobody moves an order in or out of the website by
+    # hand (a quotation would escape its status' rules and time limits); a
+    # duplicate is a back-office quotation.
+    website_id = fields.Many2one(system_only=True, copy=False)
     cart_recovery_url = fields.Char(
         string="Link that restores the cart", compute="_compute_cart_recovery_url"
     )
