@@ -519,3 +519,27 @@ class TestSecuritySegmentsCarts(SecurityCase):
             for role in ("marketer", "support", "logistics", "accountant", "purchaser"):
                 with self.subTest(role=role):
                     self.assertWriteRefused(role, self.rf_partner, {"rf_marketing_opt_out": False})
+
+    def test_no_order_moved_in_or_out_of_the_website(self):
+        """The order flow's rules leave a website's open cart alone: no role
+        turns a quotation into a cart (out of reach of its status' rules and
+        time limits, into the reminders) nor a cart into a quotation."""
+        for role in ROLES:
+            with self.subTest(role=role, order="quotation"):
+                self.assertWriteRefused(role, self.order_new, {"website_id": self.website.id})
+            with self.subTest(role=role, order="cart"):
+                self.assertWriteRefused(role, self.cart, {"website_id": False})
+            with self.subTest(role=role, create=True), self.rolled_back():
+                answer = self.call(
+                    role,
+                    "sale.order",
+                    "create",
+                    {"partner_id": self.customer.id, "website_id": self.website.id},
+                )
+                self.assertRefused(answer)
+        # A duplicate of a website order is a back-office quotation.
+        with self.rolled_back():
+            result = self.assertAccepted(self.call("manager", "sale.order", "copy", self.cart.ids))
+            copy = self.env["sale.order"].browse(result)
+            self.assertTrue(copy)
+            self.assertFalse(copy.website_id)
