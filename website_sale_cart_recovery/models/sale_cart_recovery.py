@@ -341,7 +341,9 @@ class SaleCartRecovery(models.Model):
         ``values``: ``phone`` and/or ``email``, ``name``, ``lines`` (a list
         of ``{"default_code": …}`` or ``{"product_id": …}`` with ``qty``),
         optional ``external_id`` (the same ID again returns the same cart).
-        Returns ``{"cart_id", "order_id", "created", "restore_url"}``."""
+        Returns ``{"cart_id", "order_id", "created"}``: the link that restores
+        the cart opens it with the customer's saved contact details, so it
+        reaches the customer through the reminders only, never the caller."""
         if not self.env.user.has_group(API_GROUP):
             raise AccessError(
                 _(
@@ -421,7 +423,6 @@ class SaleCartRecovery(models.Model):
             "cart_id": self.id,
             "order_id": self.order_id.id,
             "created": created,
-            "restore_url": self.order_id.cart_recovery_url or False,
         }
 
     @api.model

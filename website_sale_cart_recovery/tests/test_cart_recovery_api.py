@@ -36,7 +36,10 @@ class TestCartRecoveryApi(CartRecoveryCommon):
         self.assertEqual(order.order_line.product_uom_qty, 2)
         self.assertEqual(order.partner_id.email, "ivan@example.com")
         self.assertEqual(recovery.source, "external")
-        self.assertIn("/shop/cart?access_token=", answer["restore_url"])
+        # the restoring link is the reminders', never handed to the caller
+        self.assertNotIn("restore_url", answer)
+        self.assertNotIn("access_token", str(answer))
+        self.assertIn("/shop/cart?access_token=", order.cart_recovery_url)
         self.assertFalse(order.customer_message_ids, "a cart, not an order")
         again = self.api(dict(self.values, lines=[{"product_id": self.product.id, "qty": 5}]))
         self.assertFalse(again["created"])
