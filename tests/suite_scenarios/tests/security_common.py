@@ -48,6 +48,8 @@ from .test_suite_integrity import SUITE
 _logger = logging.getLogger(__name__)
 
 NON_ADMIN_ROLES = tuple(role for role in ROLES if role != "administrator")
+# what a forged text field is set to (found in a record: the forgery went through)
+FORGED_TEXT = "H-SEC-FORGED"
 
 # Secrets of the fixtures (each distinctive, so that finding one in an
 # answer or a log line is never a coincidence).
@@ -697,6 +699,40 @@ class SecurityCase(FakeVendorsCase):
         self.env.invalidate_all()
         self.assertNoSecret(role, response.text, f"{role}: {path}")
         return response
+
+    def forged(self, record, name):
+        """A value for the field that differs from the record's (None: the
+        field cannot be forged this way)."""
+        field = record._fields[name]
+        current = record.sudo()[name]
+        kind = field.type
+        if kind in ("char", "text"):
+            return FORGED_TEXT
+        if kind == "html":
+            return f"<p>{FORGED_TEXT}</p>"
+        if kind == "selection":
+            options = [value for value, _label in field._description_selection(self.env)]
+            others = [value for value in options if value != current]
+            return others[-1] if others else None
+        if kind == "integer":
+            return (current or 0) + 4242
+        if kind in ("float", "monetary"):
+            return (current or 0.0) + 4242.0
+        if kind == "boolean":
+            return not current
+        if kind == "date":
+            return "2031-01-02"
+        if kind == "datetime":
+            return "2031-01-02 03:04:05"
+        if kind == "many2one":
+            other = (
+                self.env[field.comodel_name]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("id", "!=", current.id)], limit=1, order="id desc")
+            )
+            return other.id or None
+        return None
 
     def role_name(self, role):
         return role if isinstance(role, str) else role.login

@@ -10,9 +10,9 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.access_roles.tests.common import ROLES
 
+from .security_common import FORGED_TEXT as FORGED
 from .security_common import SecurityCase
 
-FORGED = "H-SEC-FORGED"
 API_GROUP = "website_sale_cart_recovery.group_cart_recovery_api"
 # Models of the two addons only the system writes (no role creates or deletes
 # their records).
@@ -90,33 +90,6 @@ class TestSecuritySegmentsCarts(SecurityCase):
             "sale.cart.recovery.step": self.step,
             "sale.cart.recovery.report": self.env["sale.cart.recovery.report"].search([], limit=1),
         }
-
-    def forged(self, record, name):
-        field = record._fields[name]
-        current = record.sudo()[name]
-        if field.type in ("char", "text"):
-            return FORGED
-        if field.type == "selection":
-            options = [value for value, _label in field._description_selection(self.env)]
-            others = [value for value in options if value != current]
-            return others[-1] if others else None
-        if field.type == "integer":
-            return (current or 0) + 4242
-        if field.type in ("float", "monetary"):
-            return (current or 0.0) + 4242.0
-        if field.type == "boolean":
-            return not current
-        if field.type == "datetime":
-            return "2031-01-02 03:04:05"
-        if field.type == "many2one":
-            other = (
-                self.env[field.comodel_name]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("id", "!=", current.id)], limit=1, order="id desc")
-            )
-            return other.id or None
-        return None
 
     def system_fields(self, record):
         return [

@@ -13,8 +13,6 @@ from odoo.tests import tagged
 
 from .security_common import NON_ADMIN_ROLES, ROLES, SecurityCase, system_only_fields
 
-FORGED_TEXT = "H-SEC-FORGED"
-
 
 @tagged("post_install", "-at_install")
 class TestSecuritySystemFields(SecurityCase):
@@ -49,40 +47,6 @@ class TestSecuritySystemFields(SecurityCase):
         if model_name in known:
             return known[model_name]
         return self.env[model_name].sudo().search([], limit=1, order="id desc")
-
-    def forged(self, record, name):
-        """A value for the field that differs from the record's (None: the
-        field cannot be forged this way)."""
-        field = record._fields[name]
-        current = record.sudo()[name]
-        kind = field.type
-        if kind in ("char", "text"):
-            return FORGED_TEXT
-        if kind == "html":
-            return f"<p>{FORGED_TEXT}</p>"
-        if kind == "selection":
-            options = [value for value, _label in field._description_selection(self.env)]
-            others = [value for value in options if value != current]
-            return others[-1] if others else None
-        if kind == "integer":
-            return (current or 0) + 4242
-        if kind in ("float", "monetary"):
-            return (current or 0.0) + 4242.0
-        if kind == "boolean":
-            return not current
-        if kind == "date":
-            return "2031-01-02"
-        if kind == "datetime":
-            return "2031-01-02 03:04:05"
-        if kind == "many2one":
-            other = (
-                self.env[field.comodel_name]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("id", "!=", current.id)], limit=1, order="id desc")
-            )
-            return other.id or None
-        return None
 
     def try_write(self, role, record, vals):
         """Write ``vals`` as ``role`` (rolled back afterwards): the answer
